@@ -1,0 +1,1 @@
+"""The engine's core: dtypes, shapes, graph, op registry, session, gradients."""

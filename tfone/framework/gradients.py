@@ -1,0 +1,181 @@
+"""Reverse-mode differentiation written into the graph: ``tf.gradients``.
+
+Walks backwards from ``ys`` over the ops between ``xs`` and ``ys`` and, for each op, calls
+its registered gradient function, which builds ordinary ops (inside the name scope
+``gradients/<op name>_grad``). The result is graph tensors: they can be fetched, drawn, and
+differentiated again.
+"""
+import collections
+
+from tfone.framework import graph as _graph
+from tfone.framework import op_registry
+from tfone.framework.graph import Tensor, Operation
+
+__all__ = ["gradients"]
+
+
+def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False,
+              gate_gradients=False, aggregation_method=None, stop_gradients=None,
+              unconnected_gradients="none"):
+    """Symbolic derivatives of ``sum(ys)`` with respect to each of ``xs``.
+
+    Returns a list with one Tensor per x (None where x does not affect ys, or zeros with
+    ``unconnected_gradients='zero'``). ``grad_ys`` weights each y (default: ones).
+    ``stop_gradients`` are tensors treated as constants.
+    """
+    from tfone.ops import array_ops, math_ops  # the ops gradients are built from
+
+    ys = _as_list(ys)
+    xs = _as_list(xs)
+    grad_ys = [None] * len(ys) if grad_ys is None else _as_list(grad_ys)
+    if len(grad_ys) != len(ys):
+        raise ValueError("Passed %d grad_ys for %d ys" % (len(grad_ys), len(ys)))
+    if unconnected_gradients not in ("none", "zero"):
+        raise ValueError("Unknown value for unconnected_gradients: %r (use 'none' or 'zero')"
+                         % (unconnected_gradients,))
+    ys = [op_registry.convert_to_tensor(y) for y in ys]
+    xs = [_as_x_tensor(x) for x in xs]
+    stop_ops = {t.op if isinstance(t, Tensor) else t for t in (
+        _as_x_tensor(s) if not isinstance(s, Operation) else s for s in _as_list(stop_gradients or []))}
+    graph = ys[0].graph if ys else _graph.get_default_graph()
+    for t in ys + xs:
+        if t.graph is not graph:
+            raise ValueError("ys and xs must all be in the same graph (%s is not)." % t.name)
+
+    with graph.as_default(), graph.name_scope(name):
+        between = _ops_between(xs, ys, stop_ops)
+        pending = _pending_counts(between)
+        grads = collections.defaultdict(dict)  # op -> {output index: [grad tensors]}
+        for i, (y, gy) in enumerate(zip(ys, grad_ys)):
+            if gy is None:
+                if not y.dtype.is_differentiable:
+                    continue
+                gy = array_ops.fill(array_ops.shape(y), op_registry.apply_op(
+                    "Const", [], {"value": _one(y.dtype), "dtype": y.dtype}, name="grad_ys_%d" % i))
+            else:
+                gy = op_registry.convert_to_tensor(gy, dtype=y.dtype)
+            grads[y.op].setdefault(y.value_index, []).append(gy)
+
+        ready = collections.deque(op for op in _unique(y.op for y in ys)
+                                  if op in between and pending.get(op, 0) == 0)
+        while ready:
+            op = ready.popleft()
+            out_grads = [_aggregate(grads[op].get(i), math_ops) for i in range(len(op._outputs))]
+            has_grad = any(g is not None for g in out_grads)
+            opdef = op._opdef
+            stop = op in stop_ops or (opdef is not None and opdef.gradient is op_registry.NOT_DIFFERENTIABLE)
+            in_grads = [None] * len(op._inputs)
+            if has_grad and not stop and _any_differentiable_input(op, between):
+                in_grads = _call_gradient(op, out_grads, array_ops)
+            for t, g in zip(op._inputs, in_grads):
+                if g is not None and t.dtype.is_differentiable:
+                    if isinstance(g, Tensor) and g.dtype != t.dtype:
+                        raise TypeError("Gradient of %s for input %s has dtype %s, expected %s"
+                                        % (op.type, t.name, g.dtype.name, t.dtype.name))
+                    grads[t.op].setdefault(t.value_index, []).append(g)
+                source = t.op
+                if source in between:
+                    pending[source] -= 1
+                    if pending[source] == 0:
+                        ready.append(source)
+
+        results = []
+        for x in xs:
+            g = _aggregate(grads.get(x.op, {}).get(x.value_index), math_ops)
+            if g is None and unconnected_gradients == "zero":
+                g = array_ops.zeros_like(x)
+            results.append(g)
+        return results
+
+
+def _as_list(value):
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _as_x_tensor(x):
+    """Variables differentiate through their own output (``W:0``), as in TF1."""
+    if isinstance(x, Tensor):
+        return x
+    if hasattr(x, "_as_graph_element"):
+        element = x._as_graph_element()
+        if isinstance(element, Tensor):
+            return element
+    return op_registry.convert_to_tensor(x)
+
+
+def _unique(items):
+    return list(dict.fromkeys(items))
+
+
+def _one(dtype):
+    import numpy as np
+    value = np.ones((), dtype=dtype._np)
+    value.flags.writeable = False
+    return value
+
+
+def _ops_between(xs, ys, stop_ops):
+    """Ops on a data path from some x to some y (stop ops included, but not walked past)."""
+    reachable = set()
+    frontier = [x.op for x in xs]
+    while frontier:
+        op = frontier.pop()
+        if op in reachable:
+            continue
+        reachable.add(op)
+        if op in stop_ops and op not in {x.op for x in xs}:
+            continue
+        for out in op._outputs:
+            frontier.extend(out._consumers)
+    between = set()
+    frontier = [y.op for y in ys]
+    while frontier:
+        op = frontier.pop()
+        if op in between or op not in reachable:
+            continue
+        between.add(op)
+        frontier.extend(t.op for t in op._inputs)
+    return between
+
+
+def _pending_counts(between):
+    pending = {}
+    for op in between:
+        for t in op._inputs:
+            if t.op in between:
+                pending[t.op] = pending.get(t.op, 0) + 1
+    return pending
+
+
+def _any_differentiable_input(op, between):
+    return any(t.dtype.is_differentiable and t.op in between for t in op._inputs)
+
+
+def _aggregate(grad_list, math_ops):
+    if not grad_list:
+        return None
+    if len(grad_list) == 1:
+        return grad_list[0]
+    return math_ops.add_n(grad_list)
+
+
+def _call_gradient(op, out_grads, array_ops):
+    opdef = op._opdef
+    if opdef is None or opdef.gradient is None:
+        raise LookupError("No gradient defined for operation '%s' (op type: %s), which lies on "
+                          "the path from xs to ys.\n  The op was created at %s\n  Hint: wrap its "
+                          "input in tf.stop_gradient if no gradient should flow through it."
+                          % (op.name, op.type, op.location))
+    if len(op._outputs) > 1 and any(g is None for g in out_grads):
+        out_grads = [array_ops.zeros_like(t) if g is None else g
+                     for t, g in zip(op._outputs, out_grads)]
+    with op.graph.name_scope(op.name + "_grad"):
+        in_grads = opdef.gradient(op, *out_grads)
+    in_grads = list(in_grads) if isinstance(in_grads, (list, tuple)) else [in_grads]
+    if len(in_grads) != len(op._inputs):
+        raise ValueError("Num gradients %d generated for op %s (%s) do not match num inputs %d"
+                         % (len(in_grads), op.name, op.type, len(op._inputs)))
+    for t, g in zip(op._inputs, in_grads):
+        if isinstance(g, Tensor) and t.shape.ndims is not None and g.shape.is_compatible_with(t.shape):
+            g.set_shape(t.shape)
+    return in_grads

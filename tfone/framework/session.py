@@ -1,0 +1,597 @@
+"""Session: runs the part of a graph that the fetches need.
+
+``sess.run(fetches, feed_dict)`` compiles an execution *plan* the first time it sees a
+(fetches, feed keys) signature and caches it. A plan is a small Python function generated
+from the pruned, topologically sorted subgraph: one line per op, a kernel call on local
+variables, and a ``del`` as soon as a value has no later consumer, so intermediates are freed
+early. ``sess.plan_source(fetches, feed_dict)`` shows that function; it is the clearest
+answer to "what does Session.run actually do?".
+"""
+import collections
+import itertools
+import threading
+import time
+
+import numpy as np
+
+from tfone import errors
+from tfone.framework import graph as _graph
+from tfone.framework.graph import Operation, Tensor
+from tfone.framework.op_registry import ALL_INPUTS
+
+__all__ = ["Session", "InteractiveSession", "get_default_session", "RunOptions", "RunMetadata"]
+
+
+class _SessionState(threading.local):
+    def __init__(self):
+        self.stack = []
+
+
+_sessions = _SessionState()
+
+
+def get_default_session():
+    """The innermost session of ``with sess.as_default():`` (or ``with Session() as sess``)."""
+    return _sessions.stack[-1] if _sessions.stack else None
+
+
+def _session_for(session, element, what):
+    if session is None:
+        session = get_default_session()
+        if session is None:
+            raise ValueError("Cannot evaluate tensor using `eval()` / run op using `run()`: No "
+                             "default session is registered. Use `with sess.as_default()` or "
+                             "pass an explicit session to `%s`." % what.replace("()", "(session=sess)"))
+    if session.graph is not element.graph:
+        raise ValueError("Cannot use the given session to evaluate %r: its graph is different "
+                         "from the session's graph." % element.name)
+    return session
+
+
+class RunOptions:
+    """Options for one Session.run; ``trace_level=RunOptions.FULL_TRACE`` times every op."""
+    NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
+
+    def __init__(self, trace_level=NO_TRACE, timeout_in_ms=0):
+        self.trace_level = trace_level
+        self.timeout_in_ms = timeout_in_ms
+
+
+class RunMetadata:
+    """Filled by a traced run: ``step_stats`` lists (op name, type, start, seconds, output bytes)."""
+
+    StepStat = collections.namedtuple("StepStat", "op_name op_type start_s elapsed_s output_bytes")
+
+    def __init__(self):
+        self.step_stats = []
+
+    def op_times(self):
+        """{op name: seconds} of the last traced run."""
+        return {s.op_name: s.elapsed_s for s in self.step_stats}
+
+
+class _RunContext:
+    """What stateful kernels may touch: the session's variable buffers and random generators."""
+
+    def __init__(self, session):
+        self.session = session
+        self.variables = {}      # variable op name -> numpy buffer
+        self._generators = {}
+
+    def generator(self, key, seed):
+        """A numpy Generator for one random op; the same seed replays the same stream."""
+        gen = self._generators.get(key)
+        if gen is None:
+            gen = np.random.default_rng(seed)
+            self._generators[key] = gen
+        return gen
+
+
+class Session:
+    """A place to run a graph: holds variable values and compiled plans for one graph."""
+
+    def __init__(self, target="", graph=None, config=None):
+        if graph is not None and not isinstance(graph, _graph.Graph):
+            raise TypeError("graph must be a tf.Graph, but got %s" % type(graph).__name__)
+        self._graph = graph if graph is not None else _graph.get_default_graph()
+        self._target = target
+        self._config = config
+        self._closed = False
+        self._ctx = _RunContext(self)
+        self._plans = {}
+        self._context_managers = []
+
+    graph = property(lambda self: self._graph)
+    sess_str = property(lambda self: self._target)
+
+    @property
+    def graph_def(self):
+        return self._graph.as_graph_def()
+
+    # -- running -----------------------------------------------------------------------------------
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        """Compute ``fetches`` (any nesting of tensors, ops, names, variables) given ``feed_dict``."""
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        feed_keys = tuple(feed_dict) if feed_dict else ()
+        trace = options is not None and getattr(options, "trace_level", 0) > 0
+        try:
+            plan = self._plans[fetches, feed_keys, trace]
+        except (KeyError, TypeError):
+            plan = self._plan_for(fetches, feed_keys, trace)
+        feeds = plan.convert_feeds(feed_dict.values()) if feed_keys else ()
+        values = plan.execute(feeds, run_metadata)
+        return plan.rebuild(values)
+
+    def make_callable(self, fetches, feed_list=None):
+        """A function ``f(*feed_values)`` that runs ``fetches`` with the given feeds, skipping
+        all per-call lookups (TF1's ``Session.make_callable``)."""
+        plan = self._plan_for(fetches, tuple(feed_list or ()), False)
+
+        def run_callable(*feed_values):
+            if self._closed:
+                raise RuntimeError("Attempted to use a closed Session.")
+            if len(feed_values) != len(plan.feed_tensors):
+                raise TypeError("This callable takes %d feed values, got %d"
+                                % (len(plan.feed_tensors), len(feed_values)))
+            return plan.rebuild(plan.execute(plan.convert_feeds(feed_values), None))
+        return run_callable
+
+    def plan_source(self, fetches, feed_dict=None):
+        """The Python source of the plan ``run(fetches, feed_dict)`` executes (for teaching)."""
+        return self._plan_for(fetches, tuple(feed_dict or ()), False).source
+
+    def _plan_for(self, fetches, feed_keys, trace):
+        key = (_freeze(fetches), feed_keys, trace)
+        plan = self._plans.get(key)
+        if plan is None:
+            mapper = _FetchMapper(self._graph, fetches)
+            feed_tensors = [_feed_tensor(self._graph, k) for k in feed_keys]
+            plan = _Plan(self._ctx, mapper, feed_tensors, trace)
+            self._plans[key] = plan
+        try:
+            self._plans[fetches, feed_keys, trace] = plan
+        except TypeError:  # unhashable fetch structure: found via the frozen key next time
+            pass
+        return plan
+
+    # -- lifetime ------------------------------------------------------------------------------------
+    def close(self):
+        self._closed = True
+        self._plans.clear()
+        self._ctx.variables.clear()
+
+    def as_default(self):
+        return _DefaultSession(self)
+
+    def __enter__(self):
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        graph_cm = self._graph.as_default()
+        session_cm = self.as_default()
+        graph_cm.__enter__()
+        session_cm.__enter__()
+        self._context_managers.append((graph_cm, session_cm))
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        graph_cm, session_cm = self._context_managers.pop()
+        session_cm.__exit__(exc_type, exc, tb)
+        graph_cm.__exit__(exc_type, exc, tb)
+        self.close()
+
+    def list_devices(self):
+        return [_Device("/job:localhost/replica:0/task:0/device:CPU:0", "CPU")]
+
+    def __repr__(self):
+        return "<tf.Session on %r%s>" % (self._graph, " (closed)" if self._closed else "")
+
+    def __reduce__(self):
+        raise TypeError("A Session cannot be pickled; save variables with tf.train.Saver.")
+
+
+_Device = collections.namedtuple("_Device", "name device_type")
+
+
+class _DefaultSession:
+    def __init__(self, session):
+        self._session = session
+
+    def __enter__(self):
+        _sessions.stack.append(self._session)
+        return self._session
+
+    def __exit__(self, *exc):
+        _sessions.stack.pop()
+
+
+class InteractiveSession(Session):
+    """A Session that makes itself (and its graph) the default on creation, for notebooks."""
+
+    def __init__(self, target="", graph=None, config=None):
+        super().__init__(target, graph, config)
+        self._graph_cm = self._graph.as_default()
+        self._graph_cm.__enter__()
+        _sessions.stack.append(self)
+
+    def close(self):
+        if not self._closed:
+            if self in _sessions.stack:
+                _sessions.stack.remove(self)
+            if self._graph_cm is not None:
+                try:
+                    self._graph_cm.__exit__(None, None, None)
+                except IndexError:
+                    pass
+                self._graph_cm = None
+        super().close()
+
+
+# -- fetches -------------------------------------------------------------------------------------------
+def _freeze(fetches):
+    """A hashable key describing a (possibly nested) fetch structure."""
+    if isinstance(fetches, (list, tuple)):
+        return (type(fetches),) + tuple(_freeze(f) for f in fetches)
+    if isinstance(fetches, dict):
+        return (dict,) + tuple((k, _freeze(v)) for k, v in fetches.items())
+    return fetches
+
+
+class _FetchMapper:
+    """Flattens a nested fetch structure into graph elements and rebuilds results likewise."""
+
+    def __init__(self, graph, fetches):
+        self.elements = []
+        self._index = {}
+        self.structure = self._flatten(graph, fetches)
+
+    def _flatten(self, graph, fetch):
+        if isinstance(fetch, (list, tuple)):
+            return (type(fetch), [self._flatten(graph, f) for f in fetch])
+        if isinstance(fetch, dict):
+            return (type(fetch), [(k, self._flatten(graph, v)) for k, v in fetch.items()])
+        if fetch is None:
+            raise TypeError("Fetch argument None has invalid type <class 'NoneType'>")
+        try:
+            element = graph.as_graph_element(fetch, allow_tensor=True, allow_operation=True)
+        except (KeyError, ValueError) as e:
+            raise ValueError("Fetch argument %r cannot be interpreted as a Tensor. (%s)"
+                             % (fetch, e.args[0] if e.args else e)) from None
+        except TypeError:
+            raise TypeError("Fetch argument %r has invalid type %r, must be a string or Tensor. "
+                            "(Can not convert a %s into a Tensor or Operation.)"
+                            % (fetch, type(fetch), type(fetch).__name__)) from None
+        position = self._index.get(element)
+        if position is None:
+            position = self._index[element] = len(self.elements)
+            self.elements.append(element)
+        return position
+
+    def make_rebuild(self):
+        structure = self.structure
+        if isinstance(structure, int):
+            return lambda values: values[structure]
+
+        def build(node, values):
+            if isinstance(node, int):
+                return values[node]
+            kind, items = node
+            if issubclass(kind, dict):
+                return kind((k, build(v, values)) for k, v in items)
+            built = [build(v, values) for v in items]
+            if kind is list:
+                return built
+            if hasattr(kind, "_fields"):  # namedtuple
+                return kind(*built)
+            return kind(built)
+        return lambda values: build(structure, values)
+
+
+def _feed_tensor(graph, key):
+    if hasattr(key, "_as_graph_element") and not isinstance(key, (Tensor, Operation)):
+        key = key._as_graph_element()
+    try:
+        element = graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
+    except (KeyError, ValueError) as e:
+        raise TypeError("Cannot interpret feed_dict key as Tensor: %s"
+                        % (e.args[0] if e.args else e)) from None
+    except TypeError:
+        raise TypeError("Cannot interpret feed_dict key %r as Tensor: keys must be Tensors, "
+                        "Variables or tensor names like 'x:0'." % (key,)) from None
+    return element
+
+
+def _feed_converter(tensor):
+    """A function that checks and converts one fed value for ``tensor``."""
+    np_dtype = tensor.dtype._np
+    dims = tensor.shape.as_tuple()
+    check_shape = dims is not None
+    name = tensor.name
+
+    def convert(value):
+        if type(value) is not np.ndarray or value.dtype != np_dtype:
+            value = _convert_feed_value(value, tensor)
+        if check_shape:
+            shape = value.shape
+            if len(shape) != len(dims) or any(d is not None and d != s for d, s in zip(dims, shape)):
+                raise ValueError("Cannot feed value of shape %s for Tensor %r, which has shape %r"
+                                 % (tuple(shape), name, _shape_str(dims)))
+        return value
+    return convert
+
+
+def _shape_str(dims):
+    return "(%s)" % ", ".join("?" if d is None else str(d) for d in dims) if len(dims) != 1 \
+        else "(%s,)" % ("?" if dims[0] is None else dims[0])
+
+
+def _convert_feed_value(value, tensor):
+    dtype = tensor.dtype
+    if _graph.Tensor is type(value) or isinstance(value, (Tensor, Operation)):
+        raise TypeError("The value of a feed cannot be a tf.Tensor object (%s). Acceptable feed "
+                        "values include Python scalars, strings, lists, numpy ndarrays." % value.name)
+    if dtype.name == "string":
+        return np.asarray(value, dtype=object)
+    array = np.asarray(value)
+    if array.dtype == object or array.dtype.kind in "USV":
+        raise TypeError("Cannot feed a value of type %s (dtype %s) to tensor %r of dtype %s."
+                        % (type(value).__name__, array.dtype, tensor.name, dtype.name))
+    if array.dtype != dtype._np:
+        if not np.can_cast(array.dtype, dtype._np, casting="same_kind") and not (
+                array.dtype.kind in "iub" and dtype._np.kind in "iu" and _fits(array, dtype)):
+            raise TypeError("Cannot feed a value of dtype %s to tensor %r of dtype %s without "
+                            "losing information. Cast it first (e.g. x.astype(np.%s))."
+                            % (array.dtype, tensor.name, dtype.name, dtype.name))
+        if array.dtype.kind in "iu" and dtype._np.kind in "iu" and not _fits(array, dtype):
+            raise TypeError("Feed value for %r does not fit in %s (values range from %s to %s)."
+                            % (tensor.name, dtype.name, array.min(), array.max()))
+        array = array.astype(dtype._np)
+    return array
+
+
+def _fits(array, dtype):
+    if array.size == 0:
+        return True
+    info = np.iinfo(dtype._np) if dtype._np.kind in "iu" else None
+    return info is None or (array.min() >= info.min and array.max() <= info.max)
+
+
+# -- plans --------------------------------------------------------------------------------------------
+_plan_ids = itertools.count()
+
+
+class _Plan:
+    """A compiled run: pruned ops in topological order, turned into one Python function."""
+
+    def __init__(self, ctx, mapper, feed_tensors, trace):
+        self.fetch_elements = mapper.elements
+        self.feed_tensors = feed_tensors
+        self.rebuild = mapper.make_rebuild()
+        self.ops = _schedule(mapper.elements, feed_tensors)
+        self._check_feeds_present(feed_tensors)
+        self.filename = "<tfone plan %d>" % next(_plan_ids)
+        self.source, self.line_ops = self._generate(ctx, trace)
+        namespace = dict(self._kernels)
+        namespace["_clock"] = time.perf_counter
+        exec(compile(self.source, self.filename, "exec"), namespace)
+        self._fn = namespace["plan"]
+        self._feed_converters = [_feed_converter(t) for t in feed_tensors]
+        self._trace = trace
+
+    def _check_feeds_present(self, feed_tensors):
+        for op in self.ops:
+            if op._opdef.requires_feed:
+                raise errors.InvalidArgumentError(
+                    None, op, "%s\n  (the placeholder was created at %s)"
+                    % (op._opdef.missing_feed_message(op), op.location))
+
+    def convert_feeds(self, values):
+        return [convert(v) for convert, v in zip(self._feed_converters, values)]
+
+    def execute(self, feeds, run_metadata=None):
+        try:
+            with np.errstate(all="ignore"):
+                if self._trace:
+                    stats = []
+                    values = self._fn(stats, *feeds)
+                    if run_metadata is not None:
+                        run_metadata.step_stats = [
+                            RunMetadata.StepStat(op.name, op.type, start, elapsed, nbytes)
+                            for op, (start, elapsed, nbytes) in zip(self.ops, stats)]
+                    return values
+                return self._fn(*feeds)
+        except Exception as e:
+            raise self._translate(e) from e
+
+    # -- code generation --------------------------------------------------------------------------
+    def _generate(self, ctx, trace):
+        feed_names = {}
+        for i, t in enumerate(self.feed_tensors):
+            feed_names.setdefault(t, "feed%d" % i)
+        fetched_tensors = {e for e in self.fetch_elements if isinstance(e, Tensor)}
+        ops = self.ops
+        # Last step that reads each tensor, so its buffer can be released right after.
+        last_use = {}
+        for step, op in enumerate(ops):
+            for t in _evaluated_inputs(op):
+                last_use[t] = step
+        consumed = set(last_use) | fetched_tensors
+        names = dict(feed_names)
+        aliases_state = set()
+        kernels = {}
+        lines = ["def plan(%s):" % ", ".join((["_stats"] if trace else []) + list(
+            dict.fromkeys(feed_names.values())))]
+        line_ops = {}
+        for step, op in enumerate(ops):
+            opdef = op._opdef
+            kname = "k%d" % step
+            kernels[kname] = opdef.make_kernel(op, ctx)
+            args = self._call_args(op, names)
+            targets = []
+            for t in op._outputs:
+                if t in feed_names or t not in consumed:
+                    targets.append("_")
+                else:
+                    names[t] = "t%d_%d" % (step, t._value_index)
+                    targets.append(names[t])
+                if opdef.aliases == "state" or (opdef.aliases == "input" and any(
+                        i in aliases_state for i in op._inputs)):
+                    aliases_state.add(t)
+            call = "%s(%s)" % (kname, args)
+            if all(x == "_" for x in targets):
+                statement = call
+            elif len(op._outputs) == 1 and opdef.num_outputs == 1:
+                statement = "%s = %s" % (targets[0], call)
+            else:
+                statement = "%s, = %s" % (", ".join(targets), call)
+            comment = "  # %s (%s)" % (op.name, op.type)
+            if trace:
+                lines.append("    _t = _clock()")
+                holder = "_out = " if statement == call else ""
+                lines.append("    %s%s%s" % (holder, statement, comment))
+                line_ops[len(lines)] = op
+                produced = [x for x in targets if x != "_"] or (["_out"] if holder else [])
+                lines.append("    _stats.append((_t, _clock() - _t, %s))" % (
+                    " + ".join("getattr(%s, 'nbytes', 0)" % p for p in produced) or "0"))
+            else:
+                lines.append("    %s%s" % (statement, comment))
+                line_ops[len(lines)] = op
+            dead = [names[t] for t in dict.fromkeys(_evaluated_inputs(op))
+                    if last_use.get(t) == step and t not in fetched_tensors and t not in feed_names
+                    and t in names]
+            if dead:
+                lines.append("    del %s" % ", ".join(dead))
+        results = []
+        for element in self.fetch_elements:
+            if isinstance(element, Operation):
+                results.append("None")
+            elif element in aliases_state:
+                # Never hand out the variable's own buffer: a later in-place update would change it.
+                results.append("%s.copy()" % names[element])
+            else:
+                results.append(names[element])
+        lines.append("    return (%s%s)" % (", ".join(results), "," if len(results) == 1 else ""))
+        self._kernels = kernels
+        return "\n".join(lines) + "\n", line_ops
+
+    @staticmethod
+    def _call_args(op, names):
+        opdef = op._opdef
+        specs = opdef._input_specs
+        inputs = op._inputs
+        if opdef.ref_inputs is ALL_INPUTS:
+            return ""
+        ref = opdef.ref_inputs
+        if not any(s.variadic for s in specs):
+            return ", ".join(names[t] for i, t in enumerate(inputs) if i not in ref)
+        n_var = len(inputs) - (len(specs) - 1)
+        parts, i = [], 0
+        for spec in specs:
+            if spec.variadic:
+                parts.append("[%s]" % ", ".join(names[t] for t in inputs[i:i + n_var]))
+                i += n_var
+            else:
+                if i not in ref:
+                    parts.append(names[inputs[i]])
+                i += 1
+        return ", ".join(parts)
+
+    # -- errors -------------------------------------------------------------------------------------
+    def _translate(self, error):
+        tb = error.__traceback__
+        op, frame_locals = None, {}
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == self.filename:
+                op = self.line_ops.get(tb.tb_lineno)
+                frame_locals = tb.tb_frame.f_locals
+            tb = tb.tb_next
+        if isinstance(error, errors.OpError):
+            if error.op is None and op is not None:
+                message = "%s\n  while running op '%s' (%s)\n  created at %s" % (
+                    error.message, op.name, op.type, op.location)
+                return type(error)(None, op, message)
+            return error
+        if op is None:
+            return errors.InternalError(None, None, "%s: %s" % (type(error).__name__, error))
+        described = []
+        for t in _evaluated_inputs(op):
+            value = _lookup_value(t, frame_locals, self)
+            described.append("    %s: %s" % (t.name, _describe(value)))
+        message = "%s: %s\n  while running op '%s' (%s)\n  created at %s" % (
+            type(error).__name__, error, op.name, op.type, op.location)
+        if described:
+            message += "\n  inputs:\n" + "\n".join(described)
+        if isinstance(error, MemoryError):
+            return errors.ResourceExhaustedError(None, op, message)
+        if isinstance(error, (AttributeError, NameError, AssertionError, UnboundLocalError)):
+            return errors.InternalError(None, op, message + "\n  (this looks like a bug in tfone's "
+                                        "kernel for %s; please report it)" % op.type)
+        return errors.InvalidArgumentError(None, op, message)
+
+
+def _lookup_value(tensor, frame_locals, plan):
+    for i, t in enumerate(plan.feed_tensors):
+        if t is tensor:
+            return frame_locals.get("feed%d" % i)
+    step = next((s for s, op in enumerate(plan.ops) if op is tensor.op), None)
+    if step is None:
+        return None
+    return frame_locals.get("t%d_%d" % (step, tensor.value_index))
+
+
+def _describe(value):
+    if value is None:
+        return "(not available)"
+    if isinstance(value, (np.ndarray, np.generic)):
+        return "%s array of shape %s" % (value.dtype, tuple(np.shape(value)))
+    return type(value).__name__
+
+
+def _evaluated_inputs(op):
+    """Inputs whose values an op's kernel reads (ref inputs only name a variable)."""
+    ref = op._opdef.ref_inputs
+    if not ref:
+        return op._inputs
+    if ref is ALL_INPUTS:
+        return ()
+    return tuple(t for i, t in enumerate(op._inputs) if i not in ref)
+
+
+def _schedule(fetch_elements, feed_tensors):
+    """Ops needed for the fetches, in a deterministic topological order (inputs first)."""
+    fed = set(feed_tensors)
+    order = []
+    done = set()
+    roots = []
+    for element in fetch_elements:
+        op = element if isinstance(element, Operation) else (None if element in fed else element.op)
+        if op is not None:
+            roots.append(op)
+    for root in roots:
+        if root in done:
+            continue
+        stack = [(root, iter(_dependencies(root, fed)))]
+        visiting = {root}
+        while stack:
+            op, deps = stack[-1]
+            for dep in deps:
+                if dep not in done:
+                    if dep in visiting:
+                        raise errors.InvalidArgumentError(
+                            None, dep, "Graph has a cycle through op '%s'." % dep.name)
+                    visiting.add(dep)
+                    stack.append((dep, iter(_dependencies(dep, fed))))
+                    break
+            else:
+                stack.pop()
+                visiting.discard(op)
+                done.add(op)
+                order.append(op)
+    return order
+
+
+def _dependencies(op, fed):
+    deps = [t._op for t in _evaluated_inputs(op) if t not in fed]
+    deps.extend(op._control_inputs)
+    return deps
+

@@ -1,0 +1,4 @@
+"""tfone's op library, one module per family. Importing this registers every op type."""
+from tfone.framework.op_registry import registered_ops, get_opdef  # noqa: F401
+from tfone.ops import constant_op, array_ops, math_ops, state_ops, control_flow_ops  # noqa: F401
+from tfone.ops import variables, variable_scope, operators  # noqa: F401
