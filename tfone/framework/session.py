@@ -372,7 +372,7 @@ class _Plan:
         self.filename = "<tfone plan %d>" % next(_plan_ids)
         self.source, self.line_ops = self._generate(ctx, trace)
         namespace = dict(self._kernels)
-        namespace["_clock"] = time.perf_counter
+        namespace.update(_clock=time.perf_counter, _own=_own, _copy=_copy)
         exec(compile(self.source, self.filename, "exec"), namespace)
         self._fn = namespace["plan"]
         self._feed_converters = [_feed_converter(t) for t in feed_tensors]
@@ -467,9 +467,9 @@ class _Plan:
                 results.append("None")
             elif element in aliases_state:
                 # Never hand out the variable's own buffer: a later in-place update would change it.
-                results.append("%s.copy()" % names[element])
+                results.append("_copy(%s)" % names[element])
             else:
-                results.append(names[element])
+                results.append("_own(%s)" % names[element])
         lines.append("    return (%s%s)" % (", ".join(results), "," if len(results) == 1 else ""))
         self._kernels = kernels
         return "\n".join(lines) + "\n", line_ops
@@ -527,6 +527,21 @@ class _Plan:
             return errors.InternalError(None, op, message + "\n  (this looks like a bug in tfone's "
                                         "kernel for %s; please report it)" % op.type)
         return errors.InvalidArgumentError(None, op, message)
+
+
+def _own(value):
+    """A fetched value as TF1 returns it: numpy scalars for 0-d results, writable arrays."""
+    if type(value) is np.ndarray:
+        if not value.ndim:
+            return value[()]
+        if not value.flags.writeable:  # e.g. a Const's buffer or a broadcast view
+            return value.copy()
+    return value
+
+
+def _copy(value):
+    value = np.array(value, copy=True)
+    return value[()] if not value.ndim else value
 
 
 def _lookup_value(tensor, frame_locals, plan):
