@@ -58,9 +58,13 @@ class RunOptions:
 
 
 class RunMetadata:
-    """Filled by a traced run: ``step_stats`` lists (op name, type, start, seconds, output bytes)."""
+    """Filled by a traced run: ``step_stats`` lists one StepStat per executed op, in execution
+    order: op name, op type, start (perf_counter seconds), seconds taken, bytes of the outputs
+    it produced, and their shapes (None for an output the plan discarded at once)."""
 
-    StepStat = collections.namedtuple("StepStat", "op_name op_type start_s elapsed_s output_bytes")
+    StepStat = collections.namedtuple(
+        "StepStat", "op_name op_type start_s elapsed_s output_bytes output_shapes",
+        defaults=((),))
 
     def __init__(self):
         self.step_stats = []
@@ -68,6 +72,42 @@ class RunMetadata:
     def op_times(self):
         """{op name: seconds} of the last traced run."""
         return {s.op_name: s.elapsed_s for s in self.step_stats}
+
+    def op_bytes(self):
+        """{op name: bytes of the outputs it produced} of the last traced run."""
+        return {s.op_name: s.output_bytes for s in self.step_stats}
+
+    def op_stats(self):
+        """{op name: StepStat} of the last traced run (for colouring a graph by time or memory)."""
+        return {s.op_name: s for s in self.step_stats}
+
+    @property
+    def total_seconds(self):
+        """Time spent inside op kernels (the sum of the per-op times)."""
+        return sum(s.elapsed_s for s in self.step_stats)
+
+    def summary(self, top=10):
+        """A text table of the ``top`` slowest ops (all ops with ``top=None``)."""
+        stats = sorted(self.step_stats, key=lambda s: -s.elapsed_s)
+        if top is not None:
+            stats = stats[:top]
+        total = self.total_seconds or 1.0
+        rows = ["%-40s %-18s %10s %6s %12s  %s" % ("op", "type", "ms", "%", "bytes", "shapes")]
+        for s in stats:
+            shapes = ", ".join("?" if shape is None else str(tuple(shape))
+                               for shape in s.output_shapes)
+            rows.append("%-40s %-18s %10.3f %6.1f %12d  %s" % (
+                s.op_name, s.op_type, s.elapsed_s * 1e3, 100.0 * s.elapsed_s / total,
+                s.output_bytes, shapes))
+        rows.append("%d ops executed, %.3f ms in kernels" % (len(self.step_stats),
+                                                              self.total_seconds * 1e3))
+        return "\n".join(rows)
+
+
+def _output_stats(*values):
+    """(total bytes, shapes) of the values one traced op produced (None = discarded output)."""
+    return (sum(getattr(v, "nbytes", 0) for v in values if v is not None),
+            tuple(None if v is None else np.shape(v) for v in values))
 
 
 class _RunContext:
@@ -372,7 +412,8 @@ class _Plan:
         self.filename = "<tfone plan %d>" % next(_plan_ids)
         self.source, self.line_ops = self._generate(ctx, trace)
         namespace = dict(self._kernels)
-        namespace.update(_clock=time.perf_counter, _own=_own, _copy=_copy)
+        namespace.update(_clock=time.perf_counter, _own=_own, _copy=_copy,
+                         _output_stats=_output_stats)
         exec(compile(self.source, self.filename, "exec"), namespace)
         self._fn = namespace["plan"]
         self._feed_converters = [_feed_converter(t) for t in feed_tensors]
@@ -396,8 +437,8 @@ class _Plan:
                     values = self._fn(stats, *feeds)
                     if run_metadata is not None:
                         run_metadata.step_stats = [
-                            RunMetadata.StepStat(op.name, op.type, start, elapsed, nbytes)
-                            for op, (start, elapsed, nbytes) in zip(self.ops, stats)]
+                            RunMetadata.StepStat(op.name, op.type, start, elapsed, nbytes, shapes)
+                            for op, (start, elapsed, (nbytes, shapes)) in zip(self.ops, stats)]
                     return values
                 return self._fn(*feeds)
         except Exception as e:
@@ -450,9 +491,13 @@ class _Plan:
                 holder = "_out = " if statement == call else ""
                 lines.append("    %s%s%s" % (holder, statement, comment))
                 line_ops[len(lines)] = op
-                produced = [x for x in targets if x != "_"] or (["_out"] if holder else [])
-                lines.append("    _stats.append((_t, _clock() - _t, %s))" % (
-                    " + ".join("getattr(%s, 'nbytes', 0)" % p for p in produced) or "0"))
+                if not holder:
+                    produced = ", ".join("None" if x == "_" else x for x in targets)
+                elif len(op._outputs) == 1 and opdef.num_outputs == 1:
+                    produced = "_out"
+                else:
+                    produced = "*_out" if op._outputs else ""
+                lines.append("    _stats.append((_t, _clock() - _t, _output_stats(%s)))" % produced)
             else:
                 lines.append("    %s%s" % (statement, comment))
                 line_ops[len(lines)] = op
