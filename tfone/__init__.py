@@ -27,6 +27,15 @@ from tfone.ops.state_ops import assign, assign_add, assign_sub  # noqa: F401
 from tfone.ops.variables import *  # noqa: F401,F403
 from tfone.ops.variable_scope import *  # noqa: F401,F403
 from tfone.ops.control_flow_ops import no_op, group, tuple, with_dependencies  # noqa: F401
+from tfone.ops.random_ops import (  # noqa: F401
+    random_normal, random_uniform, truncated_normal, random_shuffle, multinomial, set_random_seed,
+    get_seed)
+from tfone.ops.init_ops import (  # noqa: F401
+    zeros_initializer, ones_initializer, constant_initializer, random_normal_initializer,
+    truncated_normal_initializer, random_uniform_initializer, glorot_uniform_initializer,
+    glorot_normal_initializer, variance_scaling_initializer, orthogonal_initializer,
+    uniform_unit_scaling_initializer)
+from tfone import random, initializers  # noqa: F401  (tf.random.*, tf.initializers.*)
 from tfone.ops import operators as _operators  # noqa: F401  (x + y, x[...], ...)
 
 newaxis = None
