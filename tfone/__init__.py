@@ -17,7 +17,7 @@ from tfone.framework.graph import (  # noqa: F401
     get_collection, get_collection_ref)
 from tfone.framework.session import (  # noqa: F401
     Session, InteractiveSession, get_default_session, RunOptions, RunMetadata)
-from tfone.framework.gradients import gradients  # noqa: F401
+from tfone.framework.gradients import gradients, hessians  # noqa: F401
 from tfone.framework.op_registry import convert_to_tensor, registered_ops  # noqa: F401
 
 from tfone.ops.constant_op import constant  # noqa: F401
@@ -36,6 +36,7 @@ from tfone.ops.init_ops import (  # noqa: F401
     glorot_normal_initializer, variance_scaling_initializer, orthogonal_initializer,
     uniform_unit_scaling_initializer)
 from tfone import random, initializers  # noqa: F401  (tf.random.*, tf.initializers.*)
+from tfone import math, linalg  # noqa: F401  (tf.math.*, tf.linalg.*)
 from tfone.ops import operators as _operators  # noqa: F401  (x + y, x[...], ...)
 
 newaxis = None

@@ -11,7 +11,7 @@ from tfone.framework import graph as _graph
 from tfone.framework import op_registry
 from tfone.framework.graph import Tensor, Operation
 
-__all__ = ["gradients"]
+__all__ = ["gradients", "hessians"]
 
 
 def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False,
@@ -86,6 +86,37 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 g = array_ops.zeros_like(x)
             results.append(g)
         return results
+
+
+def hessians(ys, xs, name="hessians", colocate_gradients_with_ops=False, gate_gradients=False,
+             aggregation_method=None):
+    """Second derivatives of ``sum(ys)``: one Hessian per x, of shape ``x.shape + x.shape``.
+
+    As TF1, builds the first gradient, then differentiates each of its entries again (TF1
+    uses a while_loop; tfone unrolls it, so each x needs a fully known static shape). Entries
+    that do not depend on x give zeros.
+    """
+    from tfone.ops import array_ops
+
+    xs = [_as_x_tensor(x) for x in _as_list(xs)]
+    first = gradients(ys, xs, colocate_gradients_with_ops=colocate_gradients_with_ops,
+                      gate_gradients=gate_gradients, aggregation_method=aggregation_method)
+    results = []
+    for grad, x in zip(first, xs):
+        dims = x.shape.as_list() if x.shape.is_fully_defined() else None
+        if dims is None:
+            raise ValueError("tf.hessians needs a fully defined static shape for %s, got %s "
+                             "(tfone unrolls the per-entry loop at graph-construction time)"
+                             % (x.name, x.shape))
+        n = x.shape.num_elements()
+        with x.graph.as_default(), x.graph.name_scope(name):
+            if grad is None:
+                results.append(array_ops.zeros(dims + dims, dtype=x.dtype))
+                continue
+            flat = array_ops.reshape(grad, [-1])
+            rows = [gradients(flat[j], x, unconnected_gradients="zero")[0] for j in range(n)]
+            results.append(array_ops.reshape(array_ops.stack(rows), dims + dims))
+    return results
 
 
 def _as_list(value):

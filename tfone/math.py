@@ -1,0 +1,31 @@
+"""``tf.math``: TF1's math namespace (elementwise math, comparisons, reductions, segment-free).
+
+Everything here is defined in :mod:`tfone.ops.math_ops` (most names also exist at the top
+level, ``tf.exp`` = ``tf.math.exp``). TF1 also files a few neural-network functions under
+``tf.math`` (softplus, log_softmax, top_k...); those are re-exported from ``tfone.nn`` when
+that module provides them.
+"""
+from tfone.ops.math_ops import (  # noqa: F401
+    add, subtract, multiply, divide, realdiv, truediv, floordiv, floormod, mod, pow, negative,
+    scalar_mul, div_no_nan, maximum, minimum, squared_difference, add_n, abs, sign, square, sqrt,
+    rsqrt, exp, expm1, log, log1p, sin, cos, tan, tanh, sigmoid, reciprocal, round, floor, ceil,
+    conj, erf, is_nan, is_inf, is_finite, equal, not_equal, less, less_equal, greater,
+    greater_equal, logical_and, logical_or, logical_not, logical_xor, cumsum, reduce_sum,
+    reduce_mean, reduce_max, reduce_min, reduce_prod, reduce_logsumexp, reduce_any, reduce_all,
+    reduce_variance, reduce_std, count_nonzero, argmax, argmin)
+
+floor_div = floordiv  # TF1's alias (tf.math.floordiv is the documented name)
+
+
+def __getattr__(name):
+    # tf.math.softplus & co. live in nn_ops; resolve lazily so this module never depends on
+    # the import order of the nn package.
+    if name in ("softplus", "softsign", "log_softmax", "softmax", "l2_normalize", "top_k",
+                "in_top_k", "log_sigmoid", "bias_add"):
+        try:
+            from tfone.ops import nn_ops
+        except ImportError:
+            nn_ops = None
+        if nn_ops is not None and hasattr(nn_ops, name):
+            return getattr(nn_ops, name)
+    raise AttributeError("module 'tfone.math' has no attribute %r" % name)
