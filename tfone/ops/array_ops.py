@@ -70,6 +70,7 @@ class PlaceholderWithDefault(OpDef):
     attrs = {"shape": None}
     label = "placeholder"
     aliases = "input"
+    foldable = False  # it may be fed, so its value is not a graph-construction-time constant
 
     def infer(self, input, shape):
         if not input.shape.is_compatible_with(shape) and shape.ndims is not None:
@@ -229,7 +230,10 @@ def fill(dims, value, name=None):
 
 
 def _constant_if_small(value, shape, dtype, name):
-    dims = TensorShape(shape).as_list() if not is_tensor_like(shape) else None
+    if is_tensor_like(shape) or (isinstance(shape, (list, tuple)) and any(
+            is_tensor_like(d) for d in shape)):
+        return None
+    dims = TensorShape(shape).as_list()
     if dims is not None and None not in dims and int(np.prod(dims)) < 1000:
         return constant(value, dtype=dtype, shape=dims, name=name)
     return None
@@ -1763,7 +1767,7 @@ class Tile(OpDef):
             sizes = stack([multiples, shape(x, out_type=multiples.dtype)])
             split_shape = reshape(transpose(sizes), [-1])
             axes = _math().range(0, size(split_shape), 2)
-        if not axes:
+        if isinstance(axes, list) and not axes:  # a scalar: nothing was tiled
             return [grad, None]
         return [_math().reduce_sum(reshape(grad, split_shape), axes), None]
 
@@ -1921,6 +1925,9 @@ class MirrorPadGrad(OpDef):
         for axis, (before, after) in enumerate(np.asarray(paddings).tolist()):
             moved = np.moveaxis(out, axis, 0)
             n = moved.shape[0] - before - after
+            if before < 0 or after < 0 or max(before, after) > n - offset:
+                raise ValueError("paddings [%d, %d] of dimension %d do not fit an unpadded size "
+                                 "of %d in %s mode" % (before, after, axis, n, mode))
             core = moved[before:before + n].copy()
             if before:
                 core[offset:offset + before] += moved[before - 1::-1][:before]
