@@ -1,0 +1,14 @@
+"""``tf.nn``: neural-network ops (activations, softmax, cross-entropies, convolution, pooling,
+dropout, normalisation, embeddings, top-k), as in TensorFlow 1.
+
+``tf.nn.sigmoid`` and ``tf.nn.tanh`` are the same functions as ``tf.sigmoid`` / ``tf.tanh``.
+"""
+from tfone.ops.math_ops import sigmoid, tanh  # noqa: F401
+from tfone.ops.nn_ops import (  # noqa: F401
+    relu, relu6, leaky_relu, elu, selu, softplus, softsign, softmax, log_softmax, bias_add,
+    xw_plus_b, dropout, l2_loss, l2_normalize, moments, batch_normalization, fused_batch_norm,
+    sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits,
+    softmax_cross_entropy_with_logits_v2, sparse_softmax_cross_entropy_with_logits,
+    weighted_cross_entropy_with_logits, embedding_lookup, in_top_k, top_k)
+from tfone.ops.conv_ops import (  # noqa: F401
+    conv2d, conv2d_backprop_input, conv2d_backprop_filter, conv2d_transpose, max_pool, avg_pool)
