@@ -1408,13 +1408,7 @@ class Einsum(OpDef):
                                          c, known, d, [str(x.shape) for x in inputs], equation))
                 if d is not None:
                     sizes[c] = d
-        if any(t.shape.ndims is None for t in inputs) and any(
-                c not in sizes for c in out):
-            known_rank = all(c in "".join(s for s, t in zip(ins, inputs) if t.shape.ndims is not None)
-                             for c in out)
-            if not known_rank:
-                return inputs[0].dtype, unknown_shape(len(out))
-        return inputs[0].dtype, [sizes.get(c) for c in out]
+        return inputs[0].dtype, [sizes.get(c) for c in out]  # the rank is len(out) regardless
 
     def make_kernel(self, op, ctx):
         ins, out = _parse_equation(op.get_attr("equation"), len(op.inputs))
@@ -1503,11 +1497,27 @@ def _tensordot_axes(axes, rank_a, rank_b):
     return out[0], out[1]
 
 
-def tensordot(a, b, axes, name=None):
-    """Sums a's axes ``axes[0]`` against b's ``axes[1]`` (or a's last ``axes`` against b's first).
+def _tensordot_reshape(x, axes, dims, flipped):
+    """``x`` transposed and reshaped to a matrix [free, contracted] ([contracted, free] if
+    ``flipped``), as TF1 does for fully known shapes; no-op steps are skipped."""
+    free = [i for i in builtins.range(len(dims)) if i not in axes]
+    prod_free = int(np.prod([dims[i] for i in free]))
+    prod_axes = int(np.prod([dims[i] for i in axes]))
+    perm = list(axes) + free if flipped else free + list(axes)
+    new_shape = [prod_axes, prod_free] if flipped else [prod_free, prod_axes]
+    if perm != list(builtins.range(len(dims))):
+        x = array_ops.transpose(x, perm)
+    if x.shape.as_list() != new_shape:
+        x = array_ops.reshape(x, new_shape)
+    return x, [dims[i] for i in free]
 
-    The result has a's free axes then b's. Contracting a's trailing axes with b's leading ones
-    builds Reshape/MatMul/Reshape as TF1 does; other orders use one Einsum op.
+
+def tensordot(a, b, axes, name=None):
+    """Sums a's axes ``axes[0]`` against b's ``axes[1]`` (an int n: a's last n against b's
+    first n). The result has a's free axes, then b's.
+
+    With fully known shapes this builds TF1's graph (transpose, reshape, MatMul, reshape);
+    otherwise one Einsum op computes the same contraction.
     """
     with name_scope(name, "Tensordot", [a, b, axes]) as scope:
         a = convert_to_tensor(a, name="a")
@@ -1520,18 +1530,10 @@ def tensordot(a, b, axes, name=None):
                 raise ValueError("tensordot: axis %d of a (size %d) and axis %d of b (size %d) "
                                  "must match (shapes %s and %s)" % (i, da[i], j, db[j],
                                                                     a.shape, b.shape))
-        k = len(a_axes)
-        a_free = [d for i, d in enumerate(da) if i not in a_axes]
-        b_free = [d for j, d in enumerate(db) if j not in b_axes]
-        contracted = [da[i] if da[i] is not None else db[j] for i, j in zip(a_axes, b_axes)]
-        if (a_axes == list(builtins.range(ra - k, ra)) and b_axes == list(builtins.range(k))
-                and None not in contracted and None not in a_free + b_free):
-            size = int(np.prod(contracted))
-            a2 = a if da == [int(np.prod(a_free)), size] else array_ops.reshape(
-                a, [int(np.prod(a_free)), size])
-            b2 = b if db == [size, int(np.prod(b_free))] else array_ops.reshape(
-                b, [size, int(np.prod(b_free))])
-            return array_ops.reshape(_matmul(a2, b2), a_free + b_free, name=scope)
+        if a.shape.is_fully_defined() and b.shape.is_fully_defined():
+            a2, a_free = _tensordot_reshape(a, a_axes, da, False)
+            b2, b_free = _tensordot_reshape(b, b_axes, db, True)
+            return array_ops.reshape(matmul(a2, b2), a_free + b_free, name=scope)
         letters = iter(_LETTERS)
         sub_a = [next(letters) for _ in builtins.range(ra)]
         sub_b = [next(letters) for _ in builtins.range(rb)]
@@ -1660,6 +1662,8 @@ def _reduced_count(x, axis):
 def _mean(x, axis, keepdims):
     x = np.asarray(x)
     if x.dtype.kind not in "iu":
+        if x.size == 0 or _reduced_count(x, axis) == 0:  # nan, without numpy's warning
+            return np.sum(x, axis=axis, keepdims=keepdims) * np.array(np.nan, x.dtype)
         return np.mean(x, axis=axis, keepdims=keepdims)
     # Integer means stay integers, rounded toward zero (TF's integer division).
     total = np.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
