@@ -182,6 +182,16 @@ REFERENCE_CASES = [
     ("MatrixDiagPart", [X], tf.matrix_diag_part, lambda x: np.stack([np.diag(m) for m in x])),
     ("MatrixSetDiag", [X], lambda x: tf.matrix_set_diag(x, x[:, 0, :3]),
      lambda x: _set_diag_reference(x, x[:, 0, :3])),
+    ("MatrixBandPart", [X], lambda x: tf.matrix_band_part(x, 1, 0),
+     lambda x: x * (np.tril(np.ones((3, 4), np.float32)) - np.tril(np.ones((3, 4), np.float32), -2))),
+    ("MatrixBandPart", [X], lambda x: tf.matrix_band_part(x, -1, 2),
+     lambda x: x * np.tril(np.ones((3, 4), np.float32), 2)),
+    ("MatrixBandPart", [M], lambda m: tf.matrix_band_part(m, 0, -1), np.triu),
+    ("Diag", [V], tf.diag, np.diag),
+    ("Diag", [], lambda: tf.diag([[1, 2], [3, 4]]),
+     lambda: np.diag([1, 2, 3, 4]).reshape(2, 2, 2, 2).astype(np.int32)),
+    ("DiagPart", [], lambda: tf.diag_part(tf.constant(np.arange(16.0).reshape(2, 2, 2, 2))),
+     lambda: np.diag(np.arange(16.0).reshape(4, 4)).reshape(2, 2)),
 ]
 
 
@@ -453,6 +463,10 @@ SHAPE_CASES = [
     ("MatrixDiagPart", lambda: tf.matrix_diag_part(ph([None, 3, 5])), [None, 3]),
     ("MatrixDiagPart", lambda: tf.matrix_diag_part(ph([2, None, 5])), [2, None]),
     ("MatrixSetDiag", lambda: tf.matrix_set_diag(ph([None, 2, 3]), ph([None, 2])), [None, 2, 3]),
+    ("MatrixBandPart", lambda: tf.matrix_band_part(ph([None, 4, 4]), -1, 0), [None, 4, 4]),
+    ("Diag", lambda: tf.diag(ph([None, 3])), [None, 3, None, 3]),
+    ("DiagPart", lambda: tf.diag_part(ph([None, 3, 2, None])), [2, 3]),
+    ("DiagPart", lambda: tf.diag_part(ph(None)), UNKNOWN),
 ]
 
 
@@ -497,6 +511,9 @@ SHAPE_ERRORS = [
     ("ReverseSequence", lambda: tf.reverse_sequence(ph([2, 3]), [1, 2, 3], 1), "len\\(seq_lengths\\)"),
     ("MatrixDiagPart", lambda: tf.matrix_diag_part(ph([3])), "at least 2-D"),
     ("MatrixSetDiag", lambda: tf.matrix_set_diag(ph([2, 3]), ph([3])), "diagonal must have shape"),
+    ("MatrixBandPart", lambda: tf.matrix_band_part(ph([3]), 1, 1), "at least 2-D"),
+    ("DiagPart", lambda: tf.diag_part(ph([2, 3])), "differ"),
+    ("DiagPart", lambda: tf.diag_part(ph([2, 3, 2])), "even"),
     ("Reshape", lambda: tf.reshape(ph([2, 3]), [4, 2]), "Cannot reshape"),
     ("Pack", lambda: tf.stack([ph([2]), ph([3])]), "incompatible"),
     ("Unpack", lambda: tf.unstack(ph([2, 3]), axis=2), "not in"),
@@ -571,6 +588,9 @@ GRADIENT_CASES = [
     ("MatrixDiagPart", tf.matrix_diag_part, [A]),
     ("MatrixDiagPart", tf.matrix_diag_part, [f64(2, 3, 3)]),
     ("MatrixSetDiag", lambda x, d: tf.matrix_set_diag(x, d), [A, f64(2, 3)]),
+    ("MatrixBandPart", lambda x: tf.matrix_band_part(x, 1, 2), [A]),
+    ("Diag", tf.diag, [f64(2, 3)]),
+    ("DiagPart", tf.diag_part, [f64(2, 3, 2, 3)]),
 ]
 
 

@@ -28,7 +28,8 @@ __all__ = ["placeholder", "placeholder_with_default", "identity", "stop_gradient
            "transpose", "matrix_transpose", "invert_permutation", "expand_dims", "squeeze",
            "concat", "split", "gather", "gather_nd", "scatter_nd", "unsorted_segment_sum",
            "one_hot", "tile", "pad", "reverse", "reverse_v2", "reverse_sequence", "linspace",
-           "lin_space", "meshgrid", "matrix_diag", "matrix_diag_part", "matrix_set_diag", "eye",
+           "lin_space", "meshgrid", "matrix_diag", "matrix_diag_part", "matrix_set_diag", "matrix_band_part", "diag",
+           "diag_part", "eye",
            "boolean_mask", "sequence_mask"]
 
 newaxis = None
@@ -1251,12 +1252,12 @@ def concat(values, axis, name="concat"):
     if not isinstance(values, (list, tuple)):
         values = [values]
     if len(values) == 1:
-        with name_scope(name) as scope:
+        with name_scope(name):
             axis_t = convert_to_tensor(axis, name="concat_dim", dtype=dtypes.int32) \
                 if not is_tensor_like(axis) else convert_to_tensor(axis)
             if axis_t.shape.ndims not in (None, 0):
                 raise ValueError("axis must be a scalar, got shape %s" % axis_t.shape)
-            return identity(values[0], name=scope)
+            return identity(values[0], name=name)  # TF1.15 names it "concat/concat"
     return apply_op("ConcatV2", [list(values), axis], name=name)
 
 
@@ -2225,6 +2226,111 @@ def matrix_diag_part(input, name="MatrixDiagPart"):
 def matrix_set_diag(input, diagonal, name="MatrixSetDiag"):
     """``input`` with the main diagonal of each matrix replaced by ``diagonal``."""
     return apply_op("MatrixSetDiag", [input, diagonal], name=name)
+
+
+@register_op("MatrixBandPart")
+class MatrixBandPart(OpDef):
+    """Keeps ``num_lower`` sub- and ``num_upper`` super-diagonals of each matrix (-1 = all)."""
+    inputs = ("input:T", "num_lower:Tindex", "num_upper:Tindex")
+    label = "band_part"
+
+    def infer(self, input, num_lower, num_upper):
+        if input.shape.ndims is not None and input.shape.ndims < 2:
+            raise ValueError("input must be at least 2-D, got shape %s" % input.shape)
+        for t, n in ((num_lower, "num_lower"), (num_upper, "num_upper")):
+            if t.shape.ndims not in (None, 0):
+                raise ValueError("%s must be a scalar, got shape %s" % (n, t.shape))
+        return input.dtype, input.shape
+
+    def compute(self, input, num_lower, num_upper):
+        input = np.asarray(input)
+        m, n = input.shape[-2:]
+        lower, upper = int(num_lower), int(num_upper)
+        if lower > m or upper > n:
+            raise ValueError("num_lower (%d) must be <= rows (%d) and num_upper (%d) <= columns "
+                             "(%d)" % (lower, m, upper, n))
+        offset = np.arange(n)[None, :] - np.arange(m)[:, None]  # column - row
+        keep = ((lower < 0) | (-offset <= lower)) & ((upper < 0) | (offset <= upper))
+        return np.where(keep, input, np.zeros((), dtype=input.dtype))
+
+    def gradient(self, op, grad):
+        return [matrix_band_part(grad, op.inputs[1], op.inputs[2]), None, None]
+
+
+def matrix_band_part(input, num_lower, num_upper, name=None):
+    """Zeros everything outside a band of each matrix: ``num_lower`` diagonals below and
+    ``num_upper`` above the main one (-1 keeps the whole triangle), e.g. (-1, 0) is the lower
+    triangle."""
+    return apply_op("MatrixBandPart", [input, num_lower, num_upper], name=name)
+
+
+@register_op("Diag")
+class Diag(OpDef):
+    """A tensor of shape D + D with ``diagonal`` (shape D) on its diagonal."""
+    inputs = ("diagonal:T",)
+    label = "diag"
+
+    def infer(self, diagonal):
+        dims = diagonal.shape.as_tuple()
+        if dims is None:
+            return diagonal.dtype, unknown_shape()
+        if not dims:
+            raise ValueError("diagonal must be at least 1-D, got a scalar")
+        return diagonal.dtype, list(dims) * 2
+
+    def compute(self, diagonal):
+        diagonal = np.asarray(diagonal)
+        if diagonal.ndim == 0:
+            raise ValueError("diagonal must be at least 1-D, got a scalar")
+        n = diagonal.size
+        out = np.zeros((n, n), dtype=diagonal.dtype)
+        out[np.arange(n), np.arange(n)] = diagonal.reshape(-1)
+        return out.reshape(diagonal.shape * 2)
+
+    def gradient(self, op, grad):
+        return [diag_part(grad)]
+
+
+@register_op("DiagPart")
+class DiagPart(OpDef):
+    """The diagonal (shape D) of a tensor of shape D + D (the inverse of Diag)."""
+    inputs = ("input:T",)
+    label = "diag_part"
+
+    def infer(self, input):
+        dims = input.shape.as_tuple()
+        if dims is None:
+            return input.dtype, unknown_shape()
+        if not dims or len(dims) % 2:
+            raise ValueError("input must have an even, non-zero rank, got shape %s" % input.shape)
+        k = len(dims) // 2
+        out = []
+        for a, b in zip(dims[:k], dims[k:]):
+            if a is not None and b is not None and a != b:
+                raise ValueError("Invalid shape %s: dimensions %d and %d differ" % (input.shape, a, b))
+            out.append(a if a is not None else b)
+        return input.dtype, out
+
+    def compute(self, input):
+        input = np.asarray(input)
+        k = input.ndim // 2
+        if input.ndim == 0 or input.ndim % 2 or input.shape[:k] != input.shape[k:]:
+            raise ValueError("input must have shape D + D, got %s" % list(input.shape))
+        n = int(np.prod(input.shape[:k]))
+        return np.diagonal(input.reshape(n, n)).reshape(input.shape[:k]).copy()
+
+    def gradient(self, op, grad):
+        return [diag(grad)]
+
+
+def diag(diagonal, name=None):
+    """A tensor of shape D + D that is zero except ``output[i..., i...] = diagonal[i...]``."""
+    return apply_op("Diag", [diagonal], name=name)
+
+
+def diag_part(input, name=None):
+    """``output[i...] = input[i..., i...]`` for an input of shape D + D."""
+    return apply_op("DiagPart", [input], name=name)
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
