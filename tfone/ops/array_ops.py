@@ -18,7 +18,7 @@ from tfone.framework.graph import Tensor, get_default_graph, name_scope
 from tfone.framework.op_registry import (OpDef, register_op, apply_op, convert_to_tensor,
                                          constant_value, NOT_DIFFERENTIABLE, REQUIRED,
                                          is_tensor_like)
-from tfone.framework.tensor_shape import TensorShape, unknown_shape, as_shape
+from tfone.framework.tensor_shape import TensorShape, Dimension, unknown_shape, as_shape
 from tfone.ops.constant_op import constant
 from tfone.ops.shape_inference import broadcast_shape, shape_from_tensor
 
@@ -1359,6 +1359,8 @@ def _resolve_sizes(sizes, dim):
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     """Splits ``value`` along ``axis``: into ``num_or_size_splits`` equal parts (an int), or
     into parts of the listed sizes (one of which may be -1). Returns a list of tensors."""
+    if isinstance(num_or_size_splits, Dimension):
+        num_or_size_splits = num_or_size_splits.value
     if isinstance(num_or_size_splits, (int, np.integer)) and not isinstance(num_or_size_splits, bool):
         return apply_op("Split", [axis, value], {"num_split": int(num_or_size_splits)}, name=name)
     size_splits = convert_to_tensor(num_or_size_splits)
