@@ -71,14 +71,11 @@ def _segment_sum_reference(data, ids, n):
 def _reverse_sequence_reference(x, lengths, seq_axis, batch_axis):
     out = x.copy()
     for b, n in enumerate(lengths):
-        src = [builtin_slice(None)] * x.ndim
+        src = [slice(None)] * x.ndim
         src[batch_axis] = b
-        src[seq_axis] = builtin_slice(0, n)
+        src[seq_axis] = slice(0, n)
         out[tuple(src)] = np.flip(x[tuple(src)], axis=seq_axis - (seq_axis > batch_axis))
     return out
-
-
-builtin_slice = slice
 
 
 def _mirror_pad_grad_reference(g, paddings, mode):
@@ -524,12 +521,16 @@ SHAPE_ERRORS = [
 ]
 
 
+RAISED_BY_WRAPPER = {"Unpack"}  # tf.unstack checks its axis before building the op
+
+
 @pytest.mark.parametrize("case", SHAPE_ERRORS, ids=[c[0] for c in SHAPE_ERRORS])
 def test_static_shape_errors(case):
     op_type, build, match = case
     with pytest.raises(ValueError, match=match) as info:
         build()
-    assert op_type in str(info.value) or op_type in ("Pack", "Unpack", "SplitV") or "axis" in match
+    if op_type not in RAISED_BY_WRAPPER:  # errors from shape inference name the op type
+        assert "of type %s" % op_type in str(info.value)
 
 
 SHAPE_CHECKED = {c[0] for c in SHAPE_CASES}

@@ -10,6 +10,7 @@ embedding lookups) are dense tensors built with ``UnsortedSegmentSum``, not ``In
 The numbers are the same; only memory use differs for very large ``params``.
 """
 import builtins
+import sys
 
 import numpy as np
 
@@ -558,13 +559,6 @@ def _constant_ints(tensor):
     return None if value is None else [int(v) for v in np.asarray(value).reshape(-1)]
 
 
-def _index_tensor_like(values, dtype):
-    """A list of Python ints and scalar int tensors as one 1-D tensor (constant when possible)."""
-    if any(is_tensor_like(v) for v in values):
-        return _autopack(list(values), dtype, "stack")
-    return constant(np.array(values, dtype=dtype._np), name="Const")
-
-
 # -- strided slicing (x[...]) ----------------------------------------------------------------------------
 _MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
 
@@ -747,8 +741,8 @@ def _slice_helper(tensor, slice_spec, var=None):
         bit = 1 << i
         if isinstance(s, builtins.slice):
             for value, mask, out in ((s.start, "begin_mask", begin), (s.stop, "end_mask", end)):
-                if value is None or (not is_tensor_like(value) and value is not True and
-                                     isinstance(value, int) and value == _MAXSIZE):
+                if value is None or (isinstance(value, int) and not isinstance(value, bool)
+                                     and value == sys.maxsize):  # TF1: maxsize = "to the end"
                     masks[mask] |= bit
                     out.append(0)
                 else:
@@ -771,9 +765,6 @@ def _slice_helper(tensor, slice_spec, var=None):
         packed = [_pack_index(v, n, dtype) for v, n in
                   ((begin, "stack"), (end, "stack_1"), (strides, "stack_2"))]
         return apply_op("StridedSlice", [tensor] + packed, masks, name=scope)
-
-
-_MAXSIZE = __import__("sys").maxsize
 
 
 def _index_value(value):
