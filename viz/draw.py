@@ -1,0 +1,548 @@
+"""``viz.draw_graph``: a Graphviz picture of a tfone graph (and the emitter other pictures share)."""
+import re
+
+from viz import style
+from viz.graph_model import (GraphModel, GRADIENT_ROOT, SINGLE, SCOPE, REPEAT, STUB,
+                             PLACEHOLDER, VARIABLE, CONSTANT, OP, UPDATE, op_label,
+                             opdef_of)
+from viz.labels import shape_text, dtype_text, html_escape
+from viz.render import Diagram
+
+__all__ = ["draw_graph", "emit"]
+
+
+def draw_graph(target=None, rankdir="TB", show_shapes=True, show_dtypes=False,
+               show_gradients=True, depth=None, budget=60, collapse_repeats="auto",
+               fold_variables=True, fold_constants=True, show_shape_ops=False, title=None,
+               highlight=None, fetches=None, feeds=None, legend=True, tooltips=True,
+               hub_degree=8):
+    """A picture of ``target`` as a ``graphviz.Digraph`` (display it in Jupyter, or
+    ``viz.render(d, 'graph.png')``).
+
+    ``target``: a tf.Graph (default: the default graph), a Tensor, Operation or Variable, an
+    op/tensor name, a list of these (only what they depend on is drawn), or a Keras model.
+
+    What you see: placeholders, variables (their read/assign/initializer ops folded in),
+    constants, ops, gradient ops and update ops each have their own shape and colour (see the
+    legend in the picture); edges carry the tensor's static shape (``?×784``); dotted edges
+    are control dependencies; name scopes are clusters.
+
+    Options:
+      rankdir         'TB' (top to bottom) or 'LR' (left to right).
+      show_shapes     label edges with static shapes; show_dtypes adds the dtype.
+      show_gradients  False hides the backward pass, True draws it, 'aligned' draws it in its
+                      own cluster beside the forward pass, each gradient op linked (thin
+                      dashed edge) to the forward op it differentiates.
+      depth           collapse name scopes nested deeper than ``depth`` into one node each.
+      budget          past this many nodes, collapse the biggest scopes (backward pass first)
+                      and move nodes used in many places to the side; None draws everything.
+      collapse_repeats  runs of 3+ identical scopes (layer_1..layer_N) become one node ×N:
+                      'auto' (default) when the picture is over budget, True always.
+      fold_variables, fold_constants, show_shape_ops  control the simplifications.
+      title           a title drawn above the graph.
+      highlight       tensors/ops/variables to emphasise; everything else is dimmed.
+      fetches, feeds  dim what ``sess.run(fetches, feed_dict with feeds as keys)`` would not run.
+      legend          draw the legend; tooltips adds hover text (op type, docs, source line)
+                      to SVG output.
+    """
+    if rankdir not in ("TB", "LR", "BT", "RL"):
+        raise ValueError("rankdir must be 'TB' or 'LR' (or 'BT', 'RL'), got %r" % (rankdir,))
+    model = GraphModel(target, show_gradients=show_gradients, fold_variables=fold_variables,
+                       fold_constants=fold_constants, show_shape_ops=show_shape_ops, depth=depth,
+                       collapse_repeats=collapse_repeats, budget=budget, hub_degree=hub_degree,
+                       highlight=highlight, fetches=fetches, feeds=feeds)
+    return emit(model, rankdir=rankdir, show_shapes=show_shapes, show_dtypes=show_dtypes,
+                title=title, legend=legend, tooltips=tooltips)
+
+
+# -- labels --------------------------------------------------------------------------------------
+_SYMBOL = re.compile(r"^[^\w\s]{1,2}$")
+_DISPLAY_INPUT_NAMES = {"reduction_indices": "axis"}
+
+
+def style_key(unit):
+    if unit.kind == STUB:
+        return "stub"
+    if unit.kind == SCOPE:
+        return "gradient_scope" if unit.is_gradient else "scope"
+    if unit.kind == REPEAT:
+        return "repeat"
+    if unit.category == OP and unit.is_gradient:
+        return "gradient"
+    return unit.category
+
+
+def _informative(name, op):
+    """Is the op's own name worth printing under its label?"""
+    base = re.sub(r"_\d+$", "", name.split("/")[-1]).lower()
+    return base not in (op.type.lower(), op_label(op.type).lower(), "")
+
+
+def _font(text, size=None, colour=None, bold=False, italic=False):
+    text = html_escape(text)
+    if bold:
+        text = "<b>%s</b>" % text
+    if italic:
+        text = "<i>%s</i>" % text
+    attrs = []
+    if size:
+        attrs.append('point-size="%s"' % size)
+    if colour:
+        attrs.append('color="%s"' % colour)
+    return "<font %s>%s</font>" % (" ".join(attrs), text) if attrs else text
+
+
+def _html(lines):
+    return "<" + "<br/>".join(lines) + ">"
+
+
+def _main_label(unit, show_dtypes):
+    """The first (bold) line and the small lines under it."""
+    op = unit.op
+    sub = []
+    if unit.category == VARIABLE and unit.kind == SINGLE:
+        out = op.outputs[0]
+        head = unit.rel
+        desc = shape_text(out.shape)
+        if show_dtypes or out.dtype.name not in ("float32", "float32_ref"):
+            desc += " " + dtype_text(out.dtype)
+        sub.append(desc)
+        if unit.init_text:
+            sub.append("init: " + unit.init_text)
+        var = unit.variable
+        if var is not None and getattr(var, "trainable", True) is False:
+            sub.append("not trainable")
+        return head, sub
+    if unit.category == PLACEHOLDER and unit.kind == SINGLE:
+        out = op.outputs[0]
+        desc = shape_text(out.shape)
+        if show_dtypes or out.dtype.name != "float32":
+            desc += " " + dtype_text(out.dtype)
+        sub.append(desc)
+        if op.type == "PlaceholderWithDefault":
+            sub.append("(has a default)")
+        return unit.rel, sub
+    if unit.category == CONSTANT and unit.kind == SINGLE:
+        from viz.labels import short_value
+        value = op.get_attr("value") if "value" in op.attrs else None
+        text = short_value(value) if value is not None else None
+        out = op.outputs[0]
+        if text is not None and len(text) <= 24:
+            head = text
+            if _informative(unit.rel, op):
+                sub.append(unit.rel)
+        else:
+            head = unit.rel if _informative(unit.rel, op) else "const"
+            sub.append("const " + shape_text(out.shape))
+        if show_dtypes or out.dtype.name != "float32":
+            sub.append(dtype_text(out.dtype))
+        return head, sub
+    if unit.kind == SCOPE:
+        head = _scope_title(unit.rel)
+        n = unit.num_ops
+        sub.append("%d op%s" % (n, "" if n == 1 else "s"))
+        n_vars = sum(1 for o in unit.ops if o.type in ("VariableV2", "VarHandleOp", "Variable"))
+        if n_vars:
+            sub.append("%d variable%s" % (n_vars, "" if n_vars == 1 else "s"))
+        return head, sub
+    if unit.kind == REPEAT:
+        first, last = unit.members[0], unit.members[-1]
+        prefix = unit.rel.rsplit("/", 1)[0] + "/" if "/" in unit.rel else ""
+        head = "%s%s … %s  ×%d" % (prefix, first, last, unit.count)
+        sub.append("%d identical scopes, %d ops each" % (unit.count, unit.num_ops))
+        return head, sub
+    # a single op
+    head = op_label(op.type)
+    consts = [n for n in unit.notes if n[0] == "const"]
+    if _SYMBOL.match(head) and len(op.inputs) == 2 and len(consts) == 1:
+        _, _, text, slot = consts[0]
+        if "[" not in text and len(text) <= 10:
+            head = ("%s %s" % (text, head)) if slot == 0 else ("%s %s" % (head, text))
+            consts = []
+    if _informative(unit.rel, op):
+        sub.append(unit.rel)
+    grad_scopes = [p for p in unit.rel.split("/")[:-1] if p.endswith("_grad")]
+    if grad_scopes and unit.is_gradient:
+        sub.append("∇ " + grad_scopes[-1][:-5])
+    for _, name, text, _slot in consts:
+        sub.append("%s = %s" % (_DISPLAY_INPUT_NAMES.get(name, name), text))
+    return head, sub
+
+
+def _scope_title(rel):
+    last = rel.split("/")[-1]
+    if last.endswith("_grad"):
+        return "∇ " + (rel[:-5] if rel.endswith("_grad") else rel)
+    return rel
+
+
+def node_label(unit, show_dtypes=False):
+    if unit.kind == STUB:
+        return _html([_font(unit.rel, italic=True)])
+    head, sub = _main_label(unit, show_dtypes)
+    lines = [_font(head, bold=True)]
+    subtle = style.DIM_TEXT if unit.dim else style.SUBTLE
+    for text in sub:
+        lines.append(_font(text, size=9, colour=subtle))
+    for note in unit.notes:
+        if note[0] == "note":
+            lines.append(_font(note[1], size=8, colour=subtle, italic=True))
+    for item in unit.extra:
+        if isinstance(item, tuple):  # (text, colour, bold)
+            text, colour, bold = item
+            lines.append(_font(text, size=9, colour=colour, bold=bold))
+        else:
+            lines.append(_font(item, size=9, colour=unit.fontcolor or style.TEXT))
+    return _html(lines)
+
+
+def node_tooltip(unit):
+    if unit.kind == STUB:
+        return "%s (used in many places; drawn at the side)" % unit.hub_of
+    if unit.kind in (SCOPE, REPEAT):
+        types = {}
+        for op in unit.ops:
+            types[op.type] = types.get(op.type, 0) + 1
+        common = ", ".join("%s×%d" % (t, n) for t, n in
+                           sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))[:6])
+        return "scope %s: %d ops (%s)" % (unit.name, unit.num_ops, common)
+    op = unit.op
+    opdef = opdef_of(op.type)
+    parts = ["%s (%s)" % (op.name, op.type)]
+    if opdef is not None and opdef.doc:
+        parts.append(opdef.doc)
+    parts.append("created at " + op.location)
+    if len(unit.ops) > 1:
+        parts.append("also shows: " + ", ".join(o.name for o in unit.ops[1:6])
+                     + (" …" if len(unit.ops) > 6 else ""))
+    return _tooltip_text("\n".join(parts))
+
+
+def _tooltip_text(text):
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def edge_label(edge, units, show_shapes, show_dtypes):
+    if edge.label is not None:
+        return edge.label
+    if edge.kind != "data":
+        return None
+    src = units[edge.src]
+    texts = []
+    if show_shapes or show_dtypes:
+        shown_in_node = (src.kind == SINGLE and src.category in (VARIABLE, PLACEHOLDER, CONSTANT)
+                         and not show_dtypes)
+        for t in edge.tensors:
+            if shown_in_node:
+                continue
+            text = shape_text(t.shape) if show_shapes else ""
+            if show_dtypes:
+                text = (text + " " + dtype_text(t.dtype, short=True)).strip()
+            if len(t.op.outputs) > 1 and src.kind == SINGLE:
+                text = "[%d] %s" % (t.value_index, text)
+            if text not in texts:
+                texts.append(text)
+    if len(texts) > 3:
+        texts = texts[:2] + ["+%d more" % (len(texts) - 2)]
+    label = ", ".join(texts)
+    if edge.slots:
+        label = ("%s: %s" % ("/".join(edge.slots), label)) if label else "/".join(edge.slots)
+    return label or None
+
+
+# -- emitting DOT ----------------------------------------------------------------------------------
+def emit(model, rankdir="TB", show_shapes=True, show_dtypes=False, title=None, legend=True,
+         tooltips=True, legend_extra=None, caption=None):
+    """Turn a GraphModel (possibly decorated with values or colours) into a Diagram."""
+    graph_attrs = dict(style.GRAPH_ATTRS, rankdir=rankdir)
+    caption = caption if caption is not None else _caption(model)
+    if title or caption:
+        lines = []
+        if title:
+            lines.append(_font(title, size=16, bold=True))
+        if caption:
+            lines.append(_font(caption, size=10, colour=style.SUBTLE))
+        graph_attrs["label"] = _html(lines)
+    diagram = Diagram("tfone", graph_attr=graph_attrs, node_attr=dict(style.NODE_ATTRS),
+                      edge_attr=dict(style.EDGE_ATTRS))
+    diagram.model = model
+    units = model.units
+    aligned = model.show_gradients == "aligned"
+    layout = _cluster_layout(model, aligned)
+    for uid, unit in units.items():
+        unit.rel = _relative(unit, layout.cluster_of[uid])
+
+    def emit_cluster(container, key, depth):
+        for child in layout.children.get(key, []):
+            sub = Diagram("cluster_" + _cluster_id(child))
+            label, attrs = layout.describe(child, depth)
+            sub.attr("graph", label=label, **attrs)
+            emit_cluster(sub, child, depth + 1)
+            container.subgraph(sub)
+        for uid in layout.members.get(key, []):
+            unit = units[uid]
+            container.node(uid, **_node_attrs(unit, show_dtypes, tooltips))
+
+    emit_cluster(diagram, None, 0)
+    _emit_alignment(diagram, model, aligned)
+    for edge in model.edges:
+        _emit_edge(diagram, edge, units, show_shapes, show_dtypes, aligned)
+    if legend:
+        _emit_legend(diagram, model, legend_extra, rankdir)
+    return diagram
+
+
+class _Layout:
+    """Which clusters are drawn, what they contain, how they are labelled."""
+
+    def __init__(self):
+        self.children = {}      # cluster key (None = root) -> [child cluster keys]
+        self.members = {}       # cluster key -> [unit ids]
+        self.cluster_of = {}    # unit id -> cluster key
+        self.paths = {}         # cluster key -> scope path (or pseudo path)
+        self.labels = {}
+        self.kinds = {}         # cluster key -> 'scope', 'forward', 'backward', 'aux'
+
+    def describe(self, key, depth):
+        kind = self.kinds[key]
+        if kind == "aux":
+            return "used in many places", style.cluster_attrs(depth, aux=True)
+        if kind in ("forward", "backward"):
+            attrs = style.cluster_attrs(depth, gradient=(kind == "backward"))
+            attrs.update(fontsize="13", penwidth="1.5")
+            text = "forward pass" if kind == "forward" else "backward pass (tf.gradients)"
+            return _html([_font(text, bold=True)]), attrs
+        path = self.paths[key]
+        gradient = bool(GRADIENT_ROOT.match(path[0]))
+        return _html([_font(self.labels[key], bold=True)]), style.cluster_attrs(depth, gradient)
+
+
+def _cluster_layout(model, aligned):
+    units = model.units
+    layout = _Layout()
+    under = {}
+    for uid, unit in units.items():
+        if unit.kind == STUB or unit.hub:
+            continue
+        for k in range(1, len(unit.scope) + 1):
+            under[unit.scope[:k]] = under.get(unit.scope[:k], 0) + 1
+    drawn = {p for p, n in under.items() if n >= 2}
+
+    def top_key(unit):
+        if unit.hub:
+            return "aux"
+        if aligned and not unit.is_gradient:
+            return "forward"  # the backward pass is the gradients/ cluster itself
+        return None
+
+    def ensure(key, parent):
+        if key in layout.kinds:
+            return
+        kids = layout.children.setdefault(parent, [])
+        kids.append(key)
+
+    for uid, unit in units.items():
+        top = top_key(unit)
+        if top is not None and top not in layout.kinds:
+            ensure(top, None)
+            layout.kinds[top] = top
+            layout.paths[top] = ()
+        if unit.hub:
+            layout.members.setdefault("aux", []).append(uid)
+            layout.cluster_of[uid] = ()
+            continue
+        chain = [unit.scope[:k] for k in range(1, len(unit.scope) + 1) if unit.scope[:k] in drawn]
+        parent = top
+        parent_path = ()
+        for path in chain:
+            key = (top, path)
+            if key not in layout.kinds:
+                ensure(key, parent)
+                layout.kinds[key] = "scope"
+                layout.paths[key] = path
+                rel = "/".join(path[len(parent_path):])
+                layout.labels[key] = _scope_label(rel, path)
+            parent, parent_path = key, path
+        layout.members.setdefault(parent, []).append(uid)
+        layout.cluster_of[uid] = parent_path
+    return layout
+
+
+def _scope_label(rel, path):
+    if len(path) == 1 and GRADIENT_ROOT.match(path[0]):
+        return "%s (backward pass)" % path[0]
+    return _scope_title(rel)
+
+
+def _cluster_id(key):
+    if isinstance(key, str):
+        return key
+    top, path = key
+    return ("%s:" % top if top else "") + "/".join(path)
+
+
+def _relative(unit, cluster_path):
+    if unit.kind == STUB:
+        return unit.hub_of.split("/")[-1] if unit.hub_of else ""
+    parts = unit.name.split("/")
+    n = len(cluster_path)
+    if unit.hub:
+        return unit.name
+    return "/".join(parts[n:]) or parts[-1]
+
+
+def _node_attrs(unit, show_dtypes, tooltips):
+    key = style_key(unit)
+    attrs = dict(style.CATEGORY_STYLE[key][1])
+    attrs["label"] = node_label(unit, show_dtypes)
+    if unit.fill:
+        attrs["fillcolor"] = unit.fill
+        if "filled" not in attrs.get("style", ""):
+            attrs["style"] = (attrs.get("style", "") + ",filled").strip(",")
+    if unit.border:
+        attrs["color"] = unit.border
+    if unit.penwidth:
+        attrs["penwidth"] = str(unit.penwidth)
+    if unit.fontcolor:
+        attrs["fontcolor"] = unit.fontcolor
+    if unit.style_extra:
+        parts = [p for p in attrs.get("style", "").split(",") if p]
+        for p in unit.style_extra.split(","):
+            if p and p not in parts:
+                parts.append(p)
+        attrs["style"] = ",".join(parts)
+    if unit.dim:
+        attrs.update(style.dim_attrs())
+        if unit.kind == STUB:
+            attrs.pop("fillcolor", None)
+    if unit.emphasis:
+        attrs["penwidth"] = "3"
+        attrs["color"] = "#000000"
+    if unit.xlabel:
+        attrs["xlabel"] = unit.xlabel
+    if tooltips:
+        attrs["tooltip"] = node_tooltip(unit)
+    return attrs
+
+
+def _emit_edge(diagram, edge, units, show_shapes, show_dtypes, aligned):
+    attrs = dict(style.EDGE_STYLE.get(edge.kind, ("", {}))[1])
+    label = edge_label(edge, units, show_shapes, show_dtypes)
+    if label:
+        attrs["label"] = label
+    if edge.tooltip:
+        attrs["tooltip"] = _tooltip_text(edge.tooltip)
+    elif edge.tensors:
+        attrs["tooltip"] = _tooltip_text(", ".join(t.name for t in edge.tensors))
+    src_unit, dst_unit = units[edge.src], units[edge.dst]
+    if edge.kind == "data" and (src_unit.is_gradient or dst_unit.is_gradient):
+        attrs.setdefault("color", "#7D3C62")
+    if edge.color:
+        attrs["color"] = edge.color
+    if edge.penwidth:
+        attrs["penwidth"] = "%.2f" % edge.penwidth
+    if edge.style:
+        attrs["style"] = edge.style
+    if edge.dim:
+        attrs.update(color=style.DIM_LINE, fontcolor=style.DIM_TEXT)
+    if edge.emphasis:
+        attrs.update(penwidth="2.5", color="#000000", fontcolor="#000000")
+    src, dst = edge.src, edge.dst
+    if edge.kind == "writes":
+        # Drawn from the variable down to the update op, arrow pointing back at the variable:
+        # the layout then keeps variables at the top instead of routing loops around the graph.
+        src, dst = dst, src
+        attrs["dir"] = "back"
+    if aligned:
+        if edge.kind == "data" and src_unit.is_gradient and dst_unit.is_gradient:
+            # The backward pass runs from the loss back to the inputs: drawn upwards, so each
+            # gradient op lines up with the forward op it differentiates.
+            src, dst = dst, src
+            attrs["dir"] = "back"
+        elif edge.kind == "data" and src_unit.is_gradient != dst_unit.is_gradient:
+            attrs["constraint"] = "false"
+            attrs.setdefault("color", "#9A9A9A")
+            attrs["color"] = "#9A9A9A" if not edge.color else attrs["color"]
+        elif edge.kind == "gradlink":
+            attrs["constraint"] = "false"
+    diagram.edge(src, dst, **attrs)
+
+
+def _emit_alignment(diagram, model, aligned):
+    """In 'aligned' mode, put each forward op and its first gradient unit on one rank."""
+    if not aligned:
+        return
+    paired = set()
+    for edge in model.edges:
+        if edge.kind != "gradlink" or edge.src in paired or edge.dst in paired:
+            continue
+        paired.update((edge.src, edge.dst))
+        diagram.body.append("\t{rank=same; %s; %s}\n" % (_quote(edge.src), _quote(edge.dst)))
+
+
+def _quote(identifier):
+    return '"%s"' % identifier.replace('"', '\\"')
+
+
+def _caption(model):
+    hidden = {}
+    for reason in model.hidden.values():
+        hidden[reason] = hidden.get(reason, 0) + 1
+    parts = []
+    n_ops = len(model.ops)
+    n_nodes = sum(1 for u in model.units.values() if u.kind != STUB)
+    if n_nodes != n_ops:
+        parts.append("%d ops drawn as %d nodes" % (n_ops, n_nodes))
+    if hidden.get("shape"):
+        parts.append("%d shape ops hidden" % hidden["shape"])
+    if hidden.get("gradient"):
+        parts.append("%d gradient ops hidden" % hidden["gradient"])
+    n_scopes = sum(1 for u in model.units.values() if u.kind == SCOPE)
+    if n_scopes:
+        parts.append("%d scope%s collapsed" % (n_scopes, "" if n_scopes == 1 else "s"))
+    return " · ".join(parts)
+
+
+def _emit_legend(diagram, model, legend_extra, rankdir):
+    """A small grid of sample nodes and edges, drawn as a cluster beside the graph."""
+    categories = {style_key(u) for u in model.units.values()}
+    kinds = {e.kind for e in model.edges}
+    nodes, edges = style.legend_items(categories, kinds)
+    extra = list(legend_extra or [])
+    if not nodes and not edges and not extra:
+        return
+    legend = Diagram("cluster_legend")
+    legend.attr("graph", label=_html([_font("legend", bold=True)]), style="rounded",
+                color="#B5B5B5", fontsize="11", labeljust="l", margin="6")
+    rows = []
+    for i in range(0, len(nodes), 2):
+        row = []
+        for key, text, attrs in nodes[i:i + 2]:
+            nid = "legend_" + key
+            a = dict(attrs)
+            if key == "stub":
+                a["label"] = _html([_font("name", italic=True, size=9), _font(text, size=8)])
+            else:
+                a["label"] = _html([_font(text, size=9)])
+            a["tooltip"] = text
+            legend.node(nid, **a)
+            row.append(nid)
+        rows.append(row)
+    for kind, text, attrs in edges:
+        a, b = "legend_%s_from" % kind, "legend_%s_to" % kind
+        legend.node(a, label="", shape="point", width="0.06", height="0.06", color="#4D4D4D")
+        legend.node(b, label=_html([_font(text, size=9)]), shape="plaintext", height="0.2")
+        e = dict(attrs)
+        e.pop("constraint", None)
+        e["minlen"] = "3"
+        legend.edge(a, b, **e)
+        rows.append([a, b])
+    for nid, attrs in extra:
+        legend.node(nid, **attrs)
+        rows.append([nid])
+    for row in rows:
+        if len(row) > 1:
+            legend.body.append("\t{rank=same; %s}\n" % "; ".join(_quote(n) for n in row))
+    for upper, lower in zip(rows, rows[1:]):
+        legend.edge(upper[0], lower[0], style="invis")
+    diagram.subgraph(legend)
