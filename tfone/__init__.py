@@ -37,6 +37,29 @@ from tfone.ops.init_ops import (  # noqa: F401
     uniform_unit_scaling_initializer)
 from tfone import random, initializers  # noqa: F401  (tf.random.*, tf.initializers.*)
 from tfone import math, linalg  # noqa: F401  (tf.math.*, tf.linalg.*)
+from tfone import nn, losses  # noqa: F401  (tf.nn.*, tf.losses.*)
+from tfone.ops.logging_ops import Print, print, check_numerics, add_check_numerics_ops  # noqa: F401,A004
+from tfone.ops.check_ops import (  # noqa: F401
+    Assert, assert_equal, assert_none_equal, assert_less, assert_less_equal, assert_greater,
+    assert_greater_equal, assert_positive, assert_non_negative, assert_negative,
+    assert_non_positive, assert_near, assert_rank, assert_rank_at_least, assert_rank_in,
+    assert_type, assert_integer, assert_scalar, assert_proper_iterable, is_numeric_tensor,
+    is_non_decreasing, is_strictly_increasing)
+from tfone import summary, debugging  # noqa: F401  (tf.summary.*, tf.debugging.*)
+from tfone.ops.clip_ops import (  # noqa: F401
+    clip_by_norm, clip_by_global_norm, global_norm, clip_by_average_norm)
+from tfone.framework.graph_io import GraphDef, NodeDef, import_graph_def  # noqa: F401
+from tfone import train  # noqa: F401  (tf.train.*)
 from tfone.ops import operators as _operators  # noqa: F401  (x + y, x[...], ...)
 
 newaxis = None
+
+
+def __getattr__(name):
+    # TF1's top-level protobuf classes (tf.Summary(value=[tf.Summary.Value(...)]), tf.Event,
+    # tf.SessionLog) come from the optional tensorboard package, imported on first use.
+    if name in ("Summary", "Event", "SessionLog", "SummaryMetadata", "HistogramProto"):
+        from tfone.summary._tensorboard import proto
+        return getattr(proto("event_pb2" if name in ("Event", "SessionLog") else "summary_pb2"),
+                       name)
+    raise AttributeError("module 'tfone' has no attribute %r" % name)
