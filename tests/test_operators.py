@@ -18,7 +18,7 @@ Y = np.array([[2.0, 3.0, -1.5], [0.5, 2.0, 4.0]], dtype=np.float32)
     (lambda x, y: abs(x) ** y, lambda x, y: np.abs(x) ** y),
     (lambda x, y: -x, lambda x, y: -x),
     (lambda x, y: abs(x), lambda x, y: np.abs(x)),
-    (lambda x, y: x @ np.transpose(y), lambda x, y: x @ y.T),
+    (lambda x, y: x @ tf.transpose(y), lambda x, y: x @ y.T),
     (lambda x, y: x < y, lambda x, y: x < y),
     (lambda x, y: x <= y, lambda x, y: x <= y),
     (lambda x, y: x > y, lambda x, y: x > y),
