@@ -1,4 +1,4 @@
-"""``tf.math``: TF1's math namespace (elementwise math, comparisons, reductions, segment-free).
+"""``tf.math``: TF1's math namespace (elementwise math, comparisons, reductions).
 
 Everything here is defined in :mod:`tfone.ops.math_ops` (most names also exist at the top
 level, ``tf.exp`` = ``tf.math.exp``). TF1 also files a few neural-network functions under
@@ -12,7 +12,8 @@ from tfone.ops.math_ops import (  # noqa: F401
     conj, erf, is_nan, is_inf, is_finite, equal, not_equal, less, less_equal, greater,
     greater_equal, logical_and, logical_or, logical_not, logical_xor, cumsum, reduce_sum,
     reduce_mean, reduce_max, reduce_min, reduce_prod, reduce_logsumexp, reduce_any, reduce_all,
-    reduce_variance, reduce_std, count_nonzero, argmax, argmin)
+    reduce_variance, reduce_std, count_nonzero, argmax, argmin, accumulate_n, truncatediv,
+    truncatemod, atan2, log_sigmoid, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, cumprod)
 
 floor_div = floordiv  # TF1's alias (tf.math.floordiv is the documented name)
 
@@ -21,7 +22,7 @@ def __getattr__(name):
     # tf.math.softplus & co. live in nn_ops; resolve lazily so this module never depends on
     # the import order of the nn package.
     if name in ("softplus", "softsign", "log_softmax", "softmax", "l2_normalize", "top_k",
-                "in_top_k", "log_sigmoid", "bias_add"):
+                "in_top_k"):
         try:
             from tfone.ops import nn_ops
         except ImportError:

@@ -34,6 +34,14 @@ UNARY = {
     "Tanh": (tf.tanh, np.tanh, "any", True),
     "Sigmoid": (tf.sigmoid, lambda x: 1 / (1 + np.exp(-x)), "any", True),
     "Erf": (tf.erf, np.vectorize(math.erf), "any", True),
+    "Asin": (tf.asin, np.arcsin, "unit", True),
+    "Acos": (tf.acos, np.arccos, "unit", True),
+    "Atan": (tf.atan, np.arctan, "any", True),
+    "Sinh": (tf.sinh, np.sinh, "any", True),
+    "Cosh": (tf.cosh, np.cosh, "any", True),
+    "Asinh": (tf.asinh, np.arcsinh, "any", True),
+    "Acosh": (tf.acosh, np.arccosh, "above1", True),
+    "Atanh": (tf.atanh, np.arctanh, "unit", True),
     "Floor": (tf.floor, np.floor, "any", None),
     "Ceil": (tf.ceil, np.ceil, "any", None),
     "Round": (tf.round, np.round, "any", None),
@@ -59,6 +67,9 @@ BINARY = {
     "SquaredDifference": (tf.squared_difference, lambda x, y: (x - y) ** 2, ("any", "any"), True),
     "FloorMod": (tf.floormod, np.mod, ("any", "positive"), True),
     "FloorDiv": (tf.floordiv, np.floor_divide, ("any", "positive"), False),
+    "TruncateMod": (tf.truncatemod, np.fmod, ("any", "positive"), True),
+    "TruncateDiv": (tf.truncatediv, lambda x, y: np.trunc(x / y), ("any", "positive"), False),
+    "Atan2": (tf.atan2, np.arctan2, ("any", "positive"), True),
 }
 COMPARISON = {
     "Less": (tf.less, np.less), "LessEqual": (tf.less_equal, np.less_equal),
@@ -78,12 +89,13 @@ REDUCTION = {  # op type: (tf function, numpy reference)
 REFERENCE_CHECKED = (set(UNARY) | set(UNARY_GRAD) | set(BINARY) | set(COMPARISON) | set(LOGICAL)
                      | set(PREDICATE) | set(REDUCTION) | {
                          "Any", "All", "LogicalNot", "ArgMax", "ArgMin", "AddN", "MatMul",
-                         "BatchMatMulV2", "Einsum", "Cumsum", "Select", "SelectV2", "Where",
+                         "BatchMatMulV2", "Einsum", "Cumsum", "Cumprod", "Select", "SelectV2",
+                         "Where",
                          "Cast", "Range", "ReducedShape", "Conj"})
 SHAPE_CHECKED = set(REFERENCE_CHECKED)
 GRADIENT_CHECKED = ({k for k, v in UNARY.items() if v[3]} | set(UNARY_GRAD)
                     | {k for k, v in BINARY.items() if v[3]} | set(REDUCTION) | {
-                        "AddN", "MatMul", "BatchMatMulV2", "Einsum", "Cumsum", "Select",
+                        "AddN", "MatMul", "BatchMatMulV2", "Einsum", "Cumsum", "Cumprod", "Select",
                         "SelectV2", "Cast", "Conj"})
 
 
@@ -92,6 +104,10 @@ def sample(domain, shape, rng=RNG):
         return rng.uniform(0.5, 2.0, shape)
     if domain == "small":
         return rng.uniform(-1.0, 1.0, shape)
+    if domain == "unit":
+        return rng.uniform(-0.8, 0.8, shape)
+    if domain == "above1":
+        return rng.uniform(1.2, 3.0, shape)
     x = rng.uniform(-2.0, 2.0, shape)
     if domain == "nonzero":
         x = np.where(np.abs(x) < 0.2, 0.7, x)
@@ -255,7 +271,7 @@ def test_binary_gradients_first_and_second_order(op_type, shapes):
     if op_type in ("Maximum", "Minimum"):  # keep x - y away from the kink at 0
         x = RNG.randint(-2, 2, shapes[0]) + RNG.choice([0.1, 0.3, 0.7, 0.9], shapes[0])
         y = RNG.randint(-2, 2, shapes[1]) + 0.5
-    if op_type == "FloorMod":  # keep x / y away from the integers, where x mod y jumps
+    if op_type in ("FloorMod", "TruncateMod"):  # keep x / y away from integers (jumps)
         y = np.full(shapes[1], 1.5)
         x = 1.5 * RNG.randint(-2, 2, shapes[0]) + RNG.uniform(0.2, 1.3, shapes[0])
     check_gradients(fn, x, y)
@@ -282,6 +298,27 @@ def test_floordiv_and_floormod_follow_python_signs():
     with tf.Graph().as_default():
         assert tf.floordiv(1.0, 2.0).op.name == "floordiv"
     assert tf.mod is tf.floormod
+
+
+def test_truncated_division_and_tf1_div():
+    x = np.array([7, -7, 7, -7], dtype=np.int32)
+    y = np.array([2, 2, -2, -2], dtype=np.int32)
+    q, r, d = run([tf.truncatediv(x, y), tf.truncatemod(x, y), tf.div(x, y)])
+    assert q.tolist() == [3, -3, -3, 3] and r.tolist() == [1, -1, 1, -1]
+    assert d.tolist() == [3, -4, -4, 3] and d.dtype == np.int32  # Python-2 floor division
+    f = tf.div(tf.constant([7.0, -7.0]), 2.0)
+    assert f.op.type == "RealDiv" and f.op.name == "div_1" and run(f).tolist() == [3.5, -3.5]
+    np.testing.assert_allclose(run(tf.truncatemod(tf.constant([-7.5, 7.5]), 2.0)), [-1.5, 1.5])
+
+
+def test_atan2_quadrants_and_log_sigmoid():
+    y, x = np.array([1.0, 1.0, -1.0, -1.0]), np.array([1.0, -1.0, -1.0, 1.0])
+    np.testing.assert_allclose(run(tf.atan2(y, x)), np.arctan2(y, x))
+    z = np.array([-1000.0, -2.0, 0.0, 3.0, 1000.0], dtype=np.float32)
+    ls = tf.log_sigmoid(z)
+    assert ls.op.name == "LogSigmoid" and ls.dtype == tf.float32
+    np.testing.assert_allclose(run(ls), -np.logaddexp(0, -z.astype(np.float64)), rtol=1e-6)
+    check_gradients(tf.log_sigmoid, RNG.randn(2, 3), order=2)
 
 
 def test_integer_division_by_zero_is_an_error():
@@ -882,6 +919,36 @@ def test_cumsum(exclusive, reverse, axis):
     fn = lambda t: tf.cumsum(t * t, axis, exclusive=exclusive, reverse=reverse)  # noqa: E731
     check_gradients(fn, x.astype(np.float64))
     check_gradients(fn, x.astype(np.float64), order=2)
+
+
+@pytest.mark.parametrize("exclusive", [False, True])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_cumprod(exclusive, reverse):
+    x = RNG.uniform(0.5, 1.5, (3, 4)).astype(np.float32)
+    y = tf.cumprod(tf.placeholder_with_default(x, [None, 4]), 1, exclusive, reverse)
+    assert y.op.type == "Cumprod" and y.op.name == "Cumprod" and y.shape.as_list() == [None, 4]
+    flipped = np.flip(x, 1) if reverse else x
+    ref = np.cumprod(flipped.astype(np.float64), 1)
+    if exclusive:
+        ref = np.concatenate([np.ones((3, 1)), ref[:, :-1]], 1)
+    ref = np.flip(ref, 1) if reverse else ref
+    out = run(y)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, ref, rtol=1e-5)
+    assert run(tf.cumprod([1, 2, 3, 4], exclusive=True)).tolist() == [1, 1, 2, 6]
+    assert tf.cumprod(tf.placeholder(tf.float32)).shape.ndims is None
+    fn = lambda t: tf.cumprod(t, 0, exclusive, reverse)  # noqa: E731
+    check_gradients(fn, x.astype(np.float64).T)
+    check_gradients(fn, x.astype(np.float64).T, order=2)
+
+
+def test_accumulate_n():
+    a = tf.placeholder(tf.float32, [None, 2])
+    s = tf.accumulate_n([a, a, tf.ones([3, 2])], shape=[3, 2])
+    assert s.shape.as_list() == [3, 2]
+    np.testing.assert_allclose(run(s, {a: np.ones((3, 2))}), 3 * np.ones((3, 2)))
+    with pytest.raises(TypeError, match="dtype"):
+        tf.accumulate_n([a], tensor_dtype=tf.float64)
 
 
 def test_cumsum_integers_shapes_and_errors():

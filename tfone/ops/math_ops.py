@@ -27,16 +27,17 @@ __all__ = [
     # arithmetic
     "add", "subtract", "multiply", "divide", "realdiv", "truediv", "floordiv", "floormod", "mod",
     "pow", "negative", "scalar_mul", "div_no_nan", "maximum", "minimum", "squared_difference",
-    "add_n", "clip_by_value",
+    "add_n", "accumulate_n", "clip_by_value", "div", "truncatediv", "truncatemod", "atan2",
     # unary
     "abs", "sign", "square", "sqrt", "rsqrt", "exp", "expm1", "log", "log1p", "sin", "cos", "tan",
-    "tanh", "sigmoid", "reciprocal", "round", "floor", "ceil", "conj", "erf", "is_nan", "is_inf",
+    "tanh", "sigmoid", "log_sigmoid", "reciprocal", "asin", "acos", "atan", "sinh", "cosh",
+    "asinh", "acosh", "atanh", "round", "floor", "ceil", "conj", "erf", "is_nan", "is_inf",
     "is_finite",
     # comparison and logic
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
     "logical_or", "logical_not", "logical_xor", "where", "where_v2",
     # matrices
-    "matmul", "tensordot", "einsum", "cumsum", "norm",
+    "matmul", "tensordot", "einsum", "cumsum", "cumprod", "norm",
     # reductions
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_logsumexp",
     "reduce_any", "reduce_all", "count_nonzero", "argmax", "argmin",
@@ -246,6 +247,64 @@ class FloorMod(BinaryElementwise):
                 unbroadcast(multiply(grad, negative(floordiv(x, y))), y, x)]
 
 
+def _truncate_div(x, y):
+    x, y = np.asarray(x), np.asarray(y)
+    if x.dtype.kind in "iu":
+        _int_zero_check(y)
+        q = np.floor_divide(x, y)
+        # floor and truncation differ when the signs differ and the division is not exact
+        return q + ((np.mod(x, y) != 0) & ((x < 0) != (y < 0))).astype(q.dtype)
+    return np.trunc(np.true_divide(x, y))
+
+
+def _truncate_mod(x, y):
+    x, y = np.asarray(x), np.asarray(y)
+    if x.dtype.kind in "iu":
+        _int_zero_check(y)
+    return np.fmod(x, y)
+
+
+@register_op("TruncateDiv")
+class TruncateDiv(BinaryElementwise):
+    """x / y rounded toward zero (C semantics)."""
+    label = "trunc÷"
+    kinds = _REAL_KINDS
+    compute = staticmethod(_truncate_div)
+    gradient = NOT_DIFFERENTIABLE
+
+
+@register_op("TruncateMod")
+class TruncateMod(BinaryElementwise):
+    """x % y with the sign of x (C's fmod): x - truncate(x / y) * y."""
+    label = "fmod"
+    kinds = _REAL_KINDS
+    compute = staticmethod(_truncate_mod)
+
+    def gradient(self, op, grad):
+        x, y = op.inputs
+        return [unbroadcast(grad, x, y),
+                unbroadcast(multiply(grad, negative(truncatediv(x, y))), y, x)]
+
+
+@register_op("Atan2")
+class Atan2(BinaryElementwise):
+    """The angle of the point (x, y): atan(y / x) in the right quadrant (inputs: y, x)."""
+    inputs = ("y:T", "x:T")
+    label = "atan2"
+    kinds = "f"
+    compute = staticmethod(np.arctan2)
+
+    def infer(self, y, x):
+        _check_dtype(self.type, y.dtype, self.kinds, "y")
+        return y.dtype, broadcast_shape(y.shape, x.shape)
+
+    def gradient(self, op, grad):
+        y, x = op.inputs
+        grad_inv = realdiv(grad, add(square(x), square(y)))
+        return [unbroadcast(multiply(x, grad_inv), y, x),
+                unbroadcast(multiply(negative(y), grad_inv), x, y)]
+
+
 @register_op("Pow")
 class Pow(BinaryElementwise):
     """x ** y, elementwise with broadcasting."""
@@ -384,6 +443,31 @@ def floormod(x, y, name=None):
 
 
 mod = floormod
+
+
+def truncatediv(x, y, name=None):
+    """x / y rounded toward zero (TruncateDiv)."""
+    return apply_op("TruncateDiv", [x, y], name=name)
+
+
+def truncatemod(x, y, name=None):
+    """x % y with the sign of x (TruncateMod)."""
+    return apply_op("TruncateMod", [x, y], name=name)
+
+
+def div(x, y, name=None):
+    """TF1's deprecated Python-2 division: floor division for integers, x / y for floats."""
+    with name_scope(name, "div", [x, y]) as scope:
+        x = convert_to_tensor(x, name="x")
+        y = convert_to_tensor(y, name="y", dtype=x.dtype)
+        if x.dtype.is_floating or x.dtype.is_complex:
+            return realdiv(x, y, name=scope)
+        return apply_op("FloorDiv", [x, y], name=scope)
+
+
+def atan2(y, x, name=None):
+    """Elementwise angle of (x, y) in [-pi, pi] (note the argument order: y first)."""
+    return apply_op("Atan2", [y, x], name=name)
 
 
 def pow(x, y, name=None):  # noqa: A001 - TF1's name
@@ -835,6 +919,96 @@ class Sigmoid(UnaryElementwise):
         return [apply_op("SigmoidGrad", [op.outputs[0], grad])]
 
 
+@register_op("Asin")
+class Asin(UnaryElementwise):
+    """arcsin(x)."""
+    label = "asin"
+    kinds = "f"
+    compute = staticmethod(np.arcsin)
+
+    def gradient(self, op, grad):
+        x = op.inputs[0]
+        return [multiply(grad, rsqrt(subtract(1, square(x))))]
+
+
+@register_op("Acos")
+class Acos(UnaryElementwise):
+    """arccos(x)."""
+    label = "acos"
+    kinds = "f"
+    compute = staticmethod(np.arccos)
+
+    def gradient(self, op, grad):
+        x = op.inputs[0]
+        return [multiply(negative(grad), rsqrt(subtract(1, square(x))))]
+
+
+@register_op("Atan")
+class Atan(UnaryElementwise):
+    """arctan(x)."""
+    label = "atan"
+    kinds = "f"
+    compute = staticmethod(np.arctan)
+
+    def gradient(self, op, grad):
+        return [multiply(grad, reciprocal(add(1, square(op.inputs[0]))))]
+
+
+@register_op("Sinh")
+class Sinh(UnaryElementwise):
+    """Hyperbolic sine."""
+    label = "sinh"
+    kinds = _FLOAT_KINDS
+    compute = staticmethod(np.sinh)
+
+    def gradient(self, op, grad):
+        return [multiply(grad, cosh(op.inputs[0]))]
+
+
+@register_op("Cosh")
+class Cosh(UnaryElementwise):
+    """Hyperbolic cosine."""
+    label = "cosh"
+    kinds = _FLOAT_KINDS
+    compute = staticmethod(np.cosh)
+
+    def gradient(self, op, grad):
+        return [multiply(grad, sinh(op.inputs[0]))]
+
+
+@register_op("Asinh")
+class Asinh(UnaryElementwise):
+    """Inverse hyperbolic sine."""
+    label = "asinh"
+    kinds = _FLOAT_KINDS
+    compute = staticmethod(np.arcsinh)
+
+    def gradient(self, op, grad):
+        return [realdiv(grad, cosh(op.outputs[0]))]
+
+
+@register_op("Acosh")
+class Acosh(UnaryElementwise):
+    """Inverse hyperbolic cosine (x >= 1)."""
+    label = "acosh"
+    kinds = _FLOAT_KINDS
+    compute = staticmethod(np.arccosh)
+
+    def gradient(self, op, grad):
+        return [realdiv(grad, sinh(op.outputs[0]))]
+
+
+@register_op("Atanh")
+class Atanh(UnaryElementwise):
+    """Inverse hyperbolic tangent (|x| < 1)."""
+    label = "atanh"
+    kinds = _FLOAT_KINDS
+    compute = staticmethod(np.arctanh)
+
+    def gradient(self, op, grad):
+        return [multiply(grad, reciprocal(subtract(1, square(op.inputs[0]))))]
+
+
 def _erf_kernel():
     try:
         from scipy.special import erf as scipy_erf
@@ -1095,6 +1269,45 @@ def sigmoid(x, name=None):
     with name_scope(name, "Sigmoid", [x]) as scope:
         x = convert_to_tensor(x, name="x")
         return apply_op("Sigmoid", [x], name=scope)
+
+
+def asin(x, name=None):
+    return apply_op("Asin", [x], name=name)
+
+
+def acos(x, name=None):
+    return apply_op("Acos", [x], name=name)
+
+
+def atan(x, name=None):
+    return apply_op("Atan", [x], name=name)
+
+
+def sinh(x, name=None):
+    return apply_op("Sinh", [x], name=name)
+
+
+def cosh(x, name=None):
+    return apply_op("Cosh", [x], name=name)
+
+
+def asinh(x, name=None):
+    return apply_op("Asinh", [x], name=name)
+
+
+def acosh(x, name=None):
+    return apply_op("Acosh", [x], name=name)
+
+
+def atanh(x, name=None):
+    return apply_op("Atanh", [x], name=name)
+
+
+def log_sigmoid(x, name=None):
+    """log(sigmoid(x)) = -softplus(-x), computed stably (needs nn's Softplus op)."""
+    with name_scope(name, "LogSigmoid", [x]) as scope:
+        x = convert_to_tensor(x, name="x")
+        return negative(apply_op("Softplus", [negative(x)]), name=scope)
 
 
 def erf(x, name=None):
@@ -1601,6 +1814,59 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
         x = convert_to_tensor(x, name="x")
         return apply_op("Cumsum", [x, axis], {"exclusive": bool(exclusive),
                                               "reverse": bool(reverse)}, name=scope)
+
+
+def _cumprod(x, axis, exclusive, reverse):
+    x = np.asarray(x)
+    axis = int(axis)
+    if reverse:
+        x = np.flip(x, axis)
+    out = np.cumprod(x, axis=axis, dtype=x.dtype)
+    if exclusive:
+        shifted = np.ones_like(out)
+        dst = [slice(None)] * x.ndim
+        src = [slice(None)] * x.ndim
+        dst[axis], src[axis] = slice(1, None), slice(None, -1)
+        shifted[tuple(dst)] = out[tuple(src)]
+        out = shifted
+    return np.flip(out, axis) if reverse else out
+
+
+@register_op("Cumprod")
+class Cumprod(Cumsum):
+    """Running product along ``axis`` (``exclusive``, ``reverse`` as in Cumsum)."""
+    label = "cumprod"
+
+    def compute(self, x, axis, exclusive, reverse):
+        return _cumprod(x, axis, exclusive, reverse)
+
+    def gradient(self, op, grad):
+        # TF1's formula: divides by x, so (as in TF1) inputs must be non-zero.
+        x, axis = op.inputs
+        exclusive, reverse = op.get_attr("exclusive"), op.get_attr("reverse")
+        prod = cumprod(x, axis, exclusive=exclusive, reverse=reverse)
+        out = cumsum(multiply(prod, grad), axis, exclusive=exclusive, reverse=not reverse)
+        return [realdiv(out, x), None]
+
+
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Cumulative product: cumprod([a, b, c]) = [a, a * b, a * b * c]."""
+    with name_scope(name, "Cumprod", [x]) as scope:
+        x = convert_to_tensor(x, name="x")
+        return apply_op("Cumprod", [x, axis], {"exclusive": bool(exclusive),
+                                               "reverse": bool(reverse)}, name=scope)
+
+
+def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
+    """Sum of a list of tensors (TF1's accumulate_n; the same values as add_n)."""
+    if tensor_dtype is not None:
+        for t in inputs:
+            if convert_to_tensor(t).dtype != dtypes.as_dtype(tensor_dtype):
+                raise TypeError("accumulate_n: all inputs must have dtype %s" % tensor_dtype)
+    result = add_n(inputs, name=name)
+    if shape is not None:
+        result.set_shape(result.shape.merge_with(TensorShape(shape)))
+    return result
 
 
 # -- reductions -------------------------------------------------------------------------------------------
