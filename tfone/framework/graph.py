@@ -488,6 +488,11 @@ class Graph:
             return obj
         raise TypeError("Can not convert a %s into a %s." % (type(obj).__name__, what))
 
+    def as_graph_def(self, from_version=None, add_shapes=False):
+        """A JSON description of this graph (see :mod:`tfone.framework.graph_io`)."""
+        from tfone.framework import graph_io
+        return graph_io.as_graph_def(self, from_version=from_version, add_shapes=add_shapes)
+
     # -- collections -----------------------------------------------------------------------------
     def add_to_collection(self, name, value):
         self._collections.setdefault(name, []).append(value)

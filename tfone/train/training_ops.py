@@ -1,0 +1,486 @@
+"""Fused optimizer updates, as TF1's ``training_ops``: one op updates a variable (and its slots).
+
+Each op names the variables it updates through ``ref`` inputs (they are not evaluated: the
+kernel finds their buffers in the session) and takes the hyperparameters and the gradient as
+ordinary inputs. The kernels write into the variable buffers in place with numpy ``out=``
+arguments and per-op scratch arrays, so a training step allocates no new arrays for the
+update itself. The formulas are TF1's, term for term::
+
+    ApplyGradientDescent  var -= alpha * delta
+    ApplyMomentum         accum = accum * momentum + grad
+                          var -= lr * accum                       (use_nesterov=False)
+                          var -= lr * grad + lr * momentum * accum (use_nesterov=True)
+    ApplyAdam             lr_t = lr * sqrt(1 - beta2_power) / (1 - beta1_power)
+                          m += (grad - m) * (1 - beta1);  v += (grad**2 - v) * (1 - beta2)
+                          var -= lr_t * m / (sqrt(v) + epsilon)
+    ApplyRMSProp          ms += (grad**2 - ms) * (1 - rho)
+                          mom = mom * momentum + lr * grad / sqrt(ms + epsilon);  var -= mom
+    ApplyCenteredRMSProp  as RMSProp, with mg += (grad - mg) * (1 - rho) and the denominator
+                          sqrt(ms - mg**2 + epsilon)
+    ApplyAdagrad          accum += grad**2;  var -= lr * grad / sqrt(accum)
+    ApplyAdadelta         accum = rho * accum + (1 - rho) * grad**2
+                          update = sqrt(accum_update + epsilon) / sqrt(accum + epsilon) * grad
+                          var -= lr * update
+                          accum_update = rho * accum_update + (1 - rho) * update**2
+    ApplyFtrl(V2)         FTRL-proximal (McMahan et al. 2013), see :class:`ApplyFtrl`.
+
+They have no gradient. ``use_locking=True`` serializes updates of one variable within a
+session (useful when several threads run training steps at once).
+"""
+import threading
+import weakref
+
+import numpy as np
+
+from tfone import errors
+from tfone.framework.op_registry import OpDef, register_op, apply_op, NOT_DIFFERENTIABLE
+
+__all__ = ["apply_gradient_descent", "apply_momentum", "apply_adam", "apply_rms_prop",
+           "apply_centered_rms_prop", "apply_adagrad", "apply_adadelta", "apply_ftrl",
+           "apply_ftrl_v2"]
+
+
+# -- shared machinery -------------------------------------------------------------------------------
+_LOCKS = weakref.WeakKeyDictionary()   # session run context -> {variable name: lock}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _variable_lock(ctx, name):
+    with _LOCKS_GUARD:
+        locks = _LOCKS.setdefault(ctx, {})
+        lock = locks.get(name)
+        if lock is None:
+            lock = locks[name] = threading.Lock()
+        return lock
+
+
+class _Scratch(threading.local):
+    """Temporary arrays reused across steps (one set per thread, so concurrent runs are safe)."""
+
+    def get(self, like, count, dtype=None):
+        arrays = self.__dict__.get("arrays")
+        dtype = like.dtype if dtype is None else dtype
+        if arrays is None or arrays[0].shape != like.shape or arrays[0].dtype != dtype:
+            arrays = self.arrays = [np.empty(like.shape, dtype=dtype) for _ in range(count)]
+        return arrays
+
+
+class _ApplyOp(OpDef):
+    """Base of the fused updates: the first ``num_refs`` inputs are variables updated in place.
+
+    Subclasses list ``inputs`` (refs first), name their ``scalars`` (hyperparameters that must
+    be scalars), and define ``update(bufs, values, scratch, attrs)``.
+    """
+    attrs = {"use_locking": False}
+    stateful = True
+    aliases = "state"
+    gradient = NOT_DIFFERENTIABLE
+    num_refs = 1
+    scalars = ()
+    num_scratch = 1
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.ref_inputs = tuple(range(cls.num_refs))
+
+    def infer(self, *inputs, **attrs):
+        names = [spec.partition(":")[0] for spec in self.inputs]
+        var = inputs[0]
+        for name, t in zip(names[:self.num_refs], inputs[:self.num_refs]):
+            if t.op.type != "VariableV2":
+                raise TypeError("input '%s' must be a variable (the output of a VariableV2 op), "
+                                "got %s from a %s op" % (name, t.name, t.op.type))
+        for name, t in zip(names, inputs):
+            if name in self.scalars:
+                if t.shape.ndims not in (None, 0):
+                    raise ValueError("%s must be a scalar, got shape %s" % (name, t.shape))
+            elif not var.shape.is_compatible_with(t.shape):
+                raise ValueError("var and %s do not have the same shape: %s vs %s"
+                                 % (name, var.shape, t.shape))
+        return var.dtype, var.shape
+
+    def make_kernel(self, op, ctx):
+        store = ctx.variables
+        names = [t.op.name for t in op.inputs[:self.num_refs]]
+        attrs = dict(op._attrs)
+        update = self.update
+        scratch = _Scratch()
+        lock = _variable_lock(ctx, names[0]) if attrs.get("use_locking") else None
+        checks = self._runtime_checks(op, names)
+
+        def run(*values):
+            try:
+                bufs = [store[n] for n in names]
+            except KeyError as e:
+                raise errors.FailedPreconditionError(
+                    None, None, "Attempting to use uninitialized value %s\n  Hint: run "
+                    "sess.run(tf.global_variables_initializer()) before training."
+                    % e.args[0]) from None
+            if checks is not None:
+                checks(bufs, values)
+            if lock is None:
+                update(bufs, values, scratch, attrs)
+            else:
+                with lock:
+                    update(bufs, values, scratch, attrs)
+            return bufs[0]
+        return run
+
+    def _runtime_checks(self, op, names):
+        """Shape checks the static shapes could not settle (None when there are none)."""
+        specs = [spec.partition(":")[0] for spec in self.inputs]
+        var_shape = op.inputs[0].shape
+        static = var_shape.is_fully_defined()
+        check_slots = not static
+        scalar_checks, tensor_checks = [], []
+        for i, (name, t) in enumerate(zip(specs[self.num_refs:], op.inputs[self.num_refs:])):
+            if name in self.scalars:
+                if t.shape.ndims is None:
+                    scalar_checks.append((i, name))
+            elif not (static and t.shape.is_fully_defined()):
+                tensor_checks.append((i, name))
+        if not (check_slots or scalar_checks or tensor_checks):
+            return None
+        op_type, var_name = self.type, names[0]
+
+        def check(bufs, values):
+            var = bufs[0]
+            if check_slots:
+                for n, b in zip(names[1:], bufs[1:]):
+                    if b.shape != var.shape:
+                        raise errors.InvalidArgumentError(
+                            None, None, "%s: var %s and slot %s do not have the same shape: %s "
+                            "vs %s" % (op_type, var_name, n, var.shape, b.shape))
+            for i, name in scalar_checks:
+                if np.ndim(values[i]) != 0:
+                    raise errors.InvalidArgumentError(
+                        None, None, "%s: %s is not a scalar: shape %s"
+                        % (op_type, name, np.shape(values[i])))
+            for i, name in tensor_checks:
+                if np.shape(values[i]) != var.shape:
+                    raise errors.InvalidArgumentError(
+                        None, None, "%s: var %s and %s do not have the same shape: %s vs %s"
+                        % (op_type, var_name, name, var.shape, np.shape(values[i])))
+        return check
+
+
+# -- the ops ----------------------------------------------------------------------------------------
+@register_op("ApplyGradientDescent")
+class ApplyGradientDescent(_ApplyOp):
+    """var -= alpha * delta, in place."""
+    inputs = ("var:T", "alpha:T", "delta:T")
+    scalars = ("alpha",)
+    label = "apply SGD"
+
+    @staticmethod
+    def update(bufs, values, scratch, attrs):
+        (var,), (alpha, delta) = bufs, values
+        (t,) = scratch.get(var, 1)
+        np.multiply(delta, alpha, out=t)
+        np.subtract(var, t, out=var)
+
+
+@register_op("ApplyMomentum")
+class ApplyMomentum(_ApplyOp):
+    """accum = momentum * accum + grad; var -= lr * accum (or the Nesterov form), in place."""
+    inputs = ("var:T", "accum:T", "lr:T", "grad:T", "momentum:T")
+    attrs = {"use_locking": False, "use_nesterov": False}
+    num_refs = 2
+    scalars = ("lr", "momentum")
+    label = "apply momentum"
+
+    @staticmethod
+    def update(bufs, values, scratch, attrs):
+        (var, accum), (lr, grad, momentum) = bufs, values
+        (t,) = scratch.get(var, 1)
+        np.multiply(accum, momentum, out=accum)
+        np.add(accum, grad, out=accum)
+        if attrs["use_nesterov"]:
+            # var -= grad * lr + accum * momentum * lr
+            np.multiply(accum, momentum, out=t)
+            np.add(t, grad, out=t)
+            np.multiply(t, lr, out=t)
+        else:
+            np.multiply(accum, lr, out=t)
+        np.subtract(var, t, out=var)
+
+
+@register_op("ApplyAdam")
+class ApplyAdam(_ApplyOp):
+    """Adam: m, v moving averages; var -= lr_t * m / (sqrt(v) + epsilon), in place."""
+    inputs = ("var:T", "m:T", "v:T", "beta1_power:T", "beta2_power:T", "lr:T", "beta1:T",
+              "beta2:T", "epsilon:T", "grad:T")
+    attrs = {"use_locking": False, "use_nesterov": False}
+    num_refs = 3
+    scalars = ("beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon")
+    label = "apply Adam"
+
+    @staticmethod
+    def update(bufs, values, scratch, attrs):
+        (var, m, v) = bufs
+        beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad = values
+        nesterov = attrs["use_nesterov"]
+        t = scratch.get(var, 2 if nesterov else 1)[0]
+        alpha = lr * np.sqrt(1 - beta2_power) / (1 - beta1_power)
+        np.subtract(grad, m, out=t)
+        np.multiply(t, 1 - beta1, out=t)
+        np.add(m, t, out=m)
+        np.multiply(grad, grad, out=t)
+        np.subtract(t, v, out=t)
+        np.multiply(t, 1 - beta2, out=t)
+        np.add(v, t, out=v)
+        np.sqrt(v, out=t)
+        np.add(t, epsilon, out=t)
+        if nesterov:
+            # var -= (grad * (1 - beta1) + beta1 * m) * alpha / (sqrt(v) + epsilon)
+            u = scratch.get(var, 2)[1]
+            np.multiply(m, beta1, out=u)
+            np.divide(u, t, out=u)
+            np.divide(grad, t, out=t)
+            np.multiply(t, 1 - beta1, out=t)
+            np.add(t, u, out=t)
+        else:
+            np.divide(m, t, out=t)
+        np.multiply(t, alpha, out=t)
+        np.subtract(var, t, out=var)
+
+
+@register_op("ApplyRMSProp")
+class ApplyRMSProp(_ApplyOp):
+    """RMSProp: ms moving average of grad**2; mom = momentum*mom + lr*grad/sqrt(ms+eps); var -= mom."""
+    inputs = ("var:T", "ms:T", "mom:T", "lr:T", "rho:T", "momentum:T", "epsilon:T", "grad:T")
+    num_refs = 3
+    scalars = ("lr", "rho", "momentum", "epsilon")
+    label = "apply RMSProp"
+
+    @staticmethod
+    def update(bufs, values, scratch, attrs):
+        (var, ms, mom), (lr, rho, momentum, epsilon, grad) = bufs, values
+        (t,) = scratch.get(var, 1)
+        np.multiply(grad, grad, out=t)
+        np.subtract(t, ms, out=t)
+        np.multiply(t, 1 - rho, out=t)
+        np.add(ms, t, out=ms)
+        np.add(ms, epsilon, out=t)
+        np.sqrt(t, out=t)
+        np.divide(grad, t, out=t)
+        np.multiply(t, lr, out=t)
+        np.multiply(mom, momentum, out=mom)
+        np.add(mom, t, out=mom)
+        np.subtract(var, mom, out=var)
+
+
+@register_op("ApplyCenteredRMSProp")
+class ApplyCenteredRMSProp(_ApplyOp):
+    """Centered RMSProp: also tracks mg, the mean gradient; divides by sqrt(ms - mg**2 + eps)."""
+    inputs = ("var:T", "mg:T", "ms:T", "mom:T", "lr:T", "rho:T", "momentum:T", "epsilon:T",
+              "grad:T")
+    num_refs = 4
+    scalars = ("lr", "rho", "momentum", "epsilon")
+    label = "apply RMSProp"
+
+    @staticmethod
+    def update(bufs, values, scratch, attrs):
+        (var, mg, ms, mom), (lr, rho, momentum, epsilon, grad) = bufs, values
+        (t,) = scratch.get(var, 1)
+        np.multiply(grad, grad, out=t)
+        np.subtract(t, ms, out=t)
+        np.multiply(t, 1 - rho, out=t)
+        np.add(ms, t, out=ms)
+        np.subtract(grad, mg, out=t)
+        np.multiply(t, 1 - rho, out=t)
+        np.add(mg, t, out=mg)
+        np.multiply(mg, mg, out=t)
+        np.subtract(ms, t, out=t)
+        np.add(t, epsilon, out=t)
+        np.sqrt(t, out=t)
+        np.divide(grad, t, out=t)
+        np.multiply(t, lr, out=t)
+        np.multiply(mom, momentum, out=mom)
+        np.add(mom, t, out=mom)
+        np.subtract(var, mom, out=var)
+
+
+@register_op("ApplyAdagrad")
+class ApplyAdagrad(_ApplyOp):
+    """Adagrad: accum += grad**2; var -= lr * grad / sqrt(accum), in place."""
+    inputs = ("var:T", "accum:T", "lr:T", "grad:T")
+    attrs = {"use_locking": False, "update_slots": True}
+    num_refs = 2
+    scalars = ("lr",)
+    label = "apply Adagrad"
+
+    @staticmethod
+    def update(bufs, values, scratch, attrs):
+        (var, accum), (lr, grad) = bufs, values
+        (t,) = scratch.get(var, 1)
+        if attrs["update_slots"]:
+            np.multiply(grad, grad, out=t)
+            np.add(accum, t, out=accum)
+        np.sqrt(accum, out=t)
+        np.divide(grad, t, out=t)
+        np.multiply(t, lr, out=t)
+        np.subtract(var, t, out=var)
+
+
+@register_op("ApplyAdadelta")
+class ApplyAdadelta(_ApplyOp):
+    """Adadelta: step = sqrt(accum_update + eps) / sqrt(accum + eps) * grad; var -= lr * step."""
+    inputs = ("var:T", "accum:T", "accum_update:T", "lr:T", "rho:T", "epsilon:T", "grad:T")
+    num_refs = 3
+    scalars = ("lr", "rho", "epsilon")
+    num_scratch = 2
+    label = "apply Adadelta"
+
+    @staticmethod
+    def update(bufs, values, scratch, attrs):
+        (var, accum, accum_update), (lr, rho, epsilon, grad) = bufs, values
+        t, u = scratch.get(var, 2)
+        np.multiply(grad, grad, out=t)
+        np.multiply(t, 1 - rho, out=t)
+        np.multiply(accum, rho, out=accum)
+        np.add(accum, t, out=accum)
+        np.add(accum_update, epsilon, out=u)
+        np.sqrt(u, out=u)
+        np.add(accum, epsilon, out=t)
+        np.sqrt(t, out=t)
+        np.divide(u, t, out=u)
+        np.multiply(u, grad, out=u)          # u = update
+        np.multiply(u, lr, out=t)
+        np.subtract(var, t, out=var)
+        np.multiply(u, u, out=u)
+        np.multiply(u, 1 - rho, out=u)
+        np.multiply(accum_update, rho, out=accum_update)
+        np.add(accum_update, u, out=accum_update)
+
+
+def _ftrl_update(var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power, scratch):
+    new_accum, t, u = scratch.get(var, 3)
+    mask = scratch.__dict__.get("mask")
+    if mask is None or mask.shape != var.shape:
+        mask = scratch.mask = np.empty(var.shape, dtype=bool)
+    sqrt_form = lr_power == -0.5
+    np.multiply(grad, grad, out=new_accum)
+    np.add(new_accum, accum, out=new_accum)
+    # linear += grad - (new_accum^-p - accum^-p) / lr * var
+    if sqrt_form:
+        np.sqrt(new_accum, out=t)
+        np.sqrt(accum, out=u)
+    else:
+        np.power(new_accum, -lr_power, out=t)
+        np.power(accum, -lr_power, out=u)
+    np.subtract(t, u, out=t)
+    np.divide(t, lr, out=t)
+    np.multiply(t, var, out=t)
+    if l2_shrinkage is None:
+        np.subtract(grad, t, out=t)
+    else:  # FtrlV2: the linear term sees grad + 2 * l2_shrinkage * var
+        np.multiply(var, 2 * l2_shrinkage, out=u)
+        np.add(u, grad, out=u)
+        np.subtract(u, t, out=t)
+    np.add(linear, t, out=linear)
+    # var = (l1 * sign(linear) - linear) / (new_accum^-p / lr + 2 * l2)  where |linear| > l1, else 0
+    np.sign(linear, out=t)
+    np.multiply(t, l1, out=t)
+    np.subtract(t, linear, out=t)
+    if sqrt_form:
+        np.sqrt(new_accum, out=u)
+    else:
+        np.power(new_accum, -lr_power, out=u)
+    np.divide(u, lr, out=u)
+    np.add(u, 2 * l2, out=u)
+    np.divide(t, u, out=t)
+    np.abs(linear, out=u)
+    np.greater(u, l1, out=mask)
+    var.fill(0)
+    np.copyto(var, t, where=mask)
+    np.copyto(accum, new_accum)
+
+
+@register_op("ApplyFtrl")
+class ApplyFtrl(_ApplyOp):
+    """FTRL-proximal: accum of grad**2, linear term, closed-form l1/l2-regularized weights."""
+    inputs = ("var:T", "accum:T", "linear:T", "grad:T", "lr:T", "l1:T", "l2:T", "lr_power:T")
+    num_refs = 3
+    scalars = ("lr", "l1", "l2", "lr_power")
+    label = "apply FTRL"
+
+    @staticmethod
+    def update(bufs, values, scratch, attrs):
+        (var, accum, linear), (grad, lr, l1, l2, lr_power) = bufs, values
+        _ftrl_update(var, accum, linear, grad, lr, l1, l2, None, lr_power, scratch)
+
+
+@register_op("ApplyFtrlV2")
+class ApplyFtrlV2(_ApplyOp):
+    """FTRL-proximal with shrinkage-type L2 (the linear term sees grad + 2*l2_shrinkage*var)."""
+    inputs = ("var:T", "accum:T", "linear:T", "grad:T", "lr:T", "l1:T", "l2:T",
+              "l2_shrinkage:T", "lr_power:T")
+    num_refs = 3
+    scalars = ("lr", "l1", "l2", "l2_shrinkage", "lr_power")
+    label = "apply FTRL"
+
+    @staticmethod
+    def update(bufs, values, scratch, attrs):
+        (var, accum, linear), (grad, lr, l1, l2, l2_shrinkage, lr_power) = bufs, values
+        _ftrl_update(var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power, scratch)
+
+
+# -- Python wrappers (TF1's gen_training_ops names and argument order) --------------------------------
+def _ref(variable):
+    return variable._as_graph_element() if hasattr(variable, "_as_graph_element") else variable
+
+
+def _apply(op_type, refs, values, attrs, name):
+    return apply_op(op_type, [_ref(r) for r in refs] + list(values), attrs, name=name or op_type)
+
+
+def apply_gradient_descent(var, alpha, delta, use_locking=False, name=None):
+    return _apply("ApplyGradientDescent", [var], [alpha, delta],
+                  {"use_locking": bool(use_locking)}, name)
+
+
+def apply_momentum(var, accum, lr, grad, momentum, use_locking=False, use_nesterov=False,
+                   name=None):
+    return _apply("ApplyMomentum", [var, accum], [lr, grad, momentum],
+                  {"use_locking": bool(use_locking), "use_nesterov": bool(use_nesterov)}, name)
+
+
+def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad,
+               use_locking=False, use_nesterov=False, name=None):
+    return _apply("ApplyAdam", [var, m, v],
+                  [beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad],
+                  {"use_locking": bool(use_locking), "use_nesterov": bool(use_nesterov)}, name)
+
+
+def apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, use_locking=False, name=None):
+    return _apply("ApplyRMSProp", [var, ms, mom], [lr, rho, momentum, epsilon, grad],
+                  {"use_locking": bool(use_locking)}, name)
+
+
+def apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad,
+                            use_locking=False, name=None):
+    return _apply("ApplyCenteredRMSProp", [var, mg, ms, mom], [lr, rho, momentum, epsilon, grad],
+                  {"use_locking": bool(use_locking)}, name)
+
+
+def apply_adagrad(var, accum, lr, grad, use_locking=False, update_slots=True, name=None):
+    return _apply("ApplyAdagrad", [var, accum], [lr, grad],
+                  {"use_locking": bool(use_locking), "update_slots": bool(update_slots)}, name)
+
+
+def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, use_locking=False,
+                   name=None):
+    return _apply("ApplyAdadelta", [var, accum, accum_update], [lr, rho, epsilon, grad],
+                  {"use_locking": bool(use_locking)}, name)
+
+
+def apply_ftrl(var, accum, linear, grad, lr, l1, l2, lr_power, use_locking=False, name=None):
+    return _apply("ApplyFtrl", [var, accum, linear], [grad, lr, l1, l2, lr_power],
+                  {"use_locking": bool(use_locking)}, name)
+
+
+def apply_ftrl_v2(var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power,
+                  use_locking=False, name=None):
+    return _apply("ApplyFtrlV2", [var, accum, linear], [grad, lr, l1, l2, l2_shrinkage, lr_power],
+                  {"use_locking": bool(use_locking)}, name)
