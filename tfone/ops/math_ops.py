@@ -392,8 +392,7 @@ def scalar_mul(scalar, x, name=None):
     scalar = convert_to_tensor(scalar, dtype=_dtype_of(x), name="scalar")
     if scalar.shape.ndims not in (None, 0):
         raise ValueError("Only scalar multiply works, got shape %s" % scalar.shape)
-    with name_scope(name, "scalar_mul", [scalar, x]) as scope:
-        return multiply(scalar, x, name=scope)
+    return multiply(scalar, x, name=name)
 
 
 def _dtype_of(x):
@@ -1383,8 +1382,9 @@ class AddN(OpDef):
 def add_n(inputs, name=None):
     if not inputs or not isinstance(inputs, (list, tuple)):
         raise ValueError("inputs must be a non-empty list of tensors, got %r" % (inputs,))
-    if len(inputs) == 1 and name is None:
-        return convert_to_tensor(inputs[0])
+    if len(inputs) == 1:  # as TF1: no AddN op for a single tensor
+        value = convert_to_tensor(inputs[0])
+        return value if name is None else array_ops.identity(value, name=name)
     return apply_op("AddN", [list(inputs)], name=name)
 
 
