@@ -22,7 +22,7 @@ def _dense_model():
     return x, W, b, loss
 
 
-# -- names ----------------------------------------------------------------------------------------------
+# -- names -----------------------------------------------------------------------------------------
 def test_gradient_ops_have_stable_tf1_names():
     _, W, b, loss = _dense_model()
     gW, gb = tf.gradients(loss, [W, b])
@@ -45,7 +45,7 @@ def test_rebuilt_graph_gets_the_same_gradient_names():
     assert build() == build()
 
 
-# -- accumulation and broadcasting -------------------------------------------------------------------------
+# -- accumulation and broadcasting -----------------------------------------------------------------
 def test_gradients_from_several_consumers_are_summed():
     x = tf.constant([1.0, 2.0])
     y = x * x + 3.0 * x + tf.sin(x)
@@ -85,7 +85,7 @@ def test_broadcast_gradient_decided_at_run_time_for_unknown_dims():
     np.testing.assert_allclose(run(gu, {unknown: 2.0, x: x_val}), x_val.sum(), rtol=1e-5)
 
 
-# -- ys, grad_ys, xs --------------------------------------------------------------------------------------
+# -- ys, grad_ys, xs -------------------------------------------------------------------------------
 def test_list_of_ys_is_summed():
     x = tf.constant([1.0, 2.0])
     g = tf.gradients([x * x, 3.0 * x], x)[0]
@@ -142,7 +142,7 @@ def test_missing_gradient_raises_lookup_error_naming_the_op_type(monkeypatch):
     assert tf.gradients(y, x, stop_gradients=[y.op.inputs[0]])[0] is None  # avoided: no error
 
 
-# -- higher order ---------------------------------------------------------------------------------------
+# -- higher order ----------------------------------------------------------------------------------
 def test_second_derivative_of_elementwise_chain():
     x = tf.constant([0.3, -0.7])
     y = tf.tanh(x) * tf.sigmoid(x)

@@ -123,7 +123,7 @@ def shape_of(t):
     return t.shape.as_list() if t.shape.ndims is not None else None
 
 
-# -- unary elementwise ------------------------------------------------------------------------------------
+# -- unary elementwise -----------------------------------------------------------------------------
 @pytest.mark.parametrize("op_type", sorted(UNARY))
 def test_unary_matches_numpy_and_keeps_float32(op_type):
     fn, ref, domain, _ = UNARY[op_type]
@@ -213,7 +213,7 @@ def test_unary_grad_ops_reference_shape_and_gradient(op_type):
     check_gradients(fn, y, dy, order=2)
 
 
-# -- binary elementwise ---------------------------------------------------------------------------------
+# -- binary elementwise ----------------------------------------------------------------------------
 BROADCAST_CASES = [((2, 3), (2, 3)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 3)),
                    ((4, 1, 3), (2, 1))]
 
@@ -376,7 +376,7 @@ def test_clip_by_value():
         tf.clip_by_value(tf.zeros([3]), 0.0, tf.ones([2, 3]))
 
 
-# -- comparisons, logic, predicates ------------------------------------------------------------------------
+# -- comparisons, logic, predicates ----------------------------------------------------------------
 @pytest.mark.parametrize("op_type", sorted(COMPARISON))
 def test_comparisons(op_type):
     fn, ref = COMPARISON[op_type]
@@ -436,7 +436,7 @@ def test_float_predicates(op_type):
     assert shape_of(fn(tf.placeholder(tf.float32))) is None
 
 
-# -- where / select ---------------------------------------------------------------------------------------
+# -- where / select --------------------------------------------------------------------------------
 def test_where_three_args_same_shape_and_row_vector():
     x = RNG.randn(3, 2).astype(np.float32)
     y = RNG.randn(3, 2).astype(np.float32)
@@ -494,7 +494,7 @@ def test_select_gradients():
     assert tf.gradients(tf.where(cond, x, y), cond) == [None]
 
 
-# -- reductions -------------------------------------------------------------------------------------------
+# -- reductions ------------------------------------------------------------------------------------
 AXES = [None, 0, 1, -1, [0, 2], [], (1, -1)]
 
 
@@ -653,7 +653,7 @@ def test_reduced_shape_op():
     assert shape_of(apply_op("ReducedShape", [tf.placeholder(tf.int32, [None]), 0])) == [None]
 
 
-# -- argmax / argmin ------------------------------------------------------------------------------------
+# -- argmax / argmin -------------------------------------------------------------------------------
 @pytest.mark.parametrize("op_type, fn, ref", [("ArgMax", tf.argmax, np.argmax),
                                               ("ArgMin", tf.argmin, np.argmin)])
 def test_argmax_argmin(op_type, fn, ref):
@@ -677,7 +677,7 @@ def test_argmax_argmin(op_type, fn, ref):
     assert tf.gradients(tf.cast(fn(p, 1), tf.float32), p) == [None]
 
 
-# -- cast, range --------------------------------------------------------------------------------------------
+# -- cast, range -----------------------------------------------------------------------------------
 def test_cast():
     x = np.array([[-1.7, 0.0, 2.9]], dtype=np.float32)
     p = tf.placeholder(tf.float32, [None, 3])
@@ -709,10 +709,10 @@ def test_range():
         tf.range(0, 5, 0)
 
 
-# -- matrix products --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("ta, tb, aa, ab", [(False, False, False, False), (True, False, False, False),
-                                            (False, True, False, False), (True, True, False, False),
-                                            (False, False, True, True)])
+# -- matrix products -------------------------------------------------------------------------------
+@pytest.mark.parametrize("ta, tb, aa, ab", [
+    (False, False, False, False), (True, False, False, False), (False, True, False, False),
+    (True, True, False, False), (False, False, True, True)])
 def test_matmul_2d(ta, tb, aa, ab):
     a = RNG.randn(*((3, 2) if ta or aa else (2, 3))).astype(np.float32)
     b = RNG.randn(*((4, 3) if tb or ab else (3, 4))).astype(np.float32)
@@ -816,7 +816,7 @@ def test_batch_matmul_gradient_with_dynamic_batch_shapes():
     np.testing.assert_allclose(got_b, np.broadcast_to(x.sum((0, 1))[:, None], y.shape))
 
 
-# -- einsum and tensordot -----------------------------------------------------------------------------------
+# -- einsum and tensordot --------------------------------------------------------------------------
 EINSUM_CASES = [
     ("ij,jk->ik", (2, 3), (3, 4)), ("bij,bjk->bik", (2, 3, 4), (2, 4, 5)),
     ("ij,jk", (2, 3), (3, 4)), ("ij->ji", (2, 3), None), ("ij->", (2, 3), None),
@@ -894,7 +894,7 @@ def test_tensordot_builds_matmul_and_rejects_bad_axes():
         tf.tensordot(tf.zeros([2, 3]), tf.zeros([3, 5]), 3)
 
 
-# -- cumsum -----------------------------------------------------------------------------------------------
+# -- cumsum ----------------------------------------------------------------------------------------
 def _np_cumsum(x, axis, exclusive, reverse):
     if reverse:
         x = np.flip(x, axis)
@@ -959,7 +959,7 @@ def test_cumsum_integers_shapes_and_errors():
         tf.cumsum(tf.zeros([2, 3]), 2)
 
 
-# -- Python operators -------------------------------------------------------------------------------------
+# -- Python operators ------------------------------------------------------------------------------
 def test_python_operators_with_mixed_operands():
     x_val = np.array([[1.5, -2.0], [3.0, 4.5]], dtype=np.float32)
     x = tf.constant(x_val)
@@ -996,7 +996,7 @@ def test_tensor_truth_value_is_an_error():
         bool(tf.equal(x, x))
 
 
-# -- namespaces --------------------------------------------------------------------------------------------
+# -- namespaces ------------------------------------------------------------------------------------
 def test_math_and_linalg_namespaces():
     assert tf.math.exp is tf.exp and tf.math.reduce_mean is tf.reduce_mean
     assert tf.math.floormod is tf.mod and tf.math.sigmoid is tf.sigmoid

@@ -122,7 +122,7 @@ def unbroadcast(grad, x, other=None):
     return _sum_axes(grad, axes, len(full.as_tuple()) - len(x.shape.as_tuple()))
 
 
-# -- elementwise binary ops ---------------------------------------------------------------------------
+# -- elementwise binary ops ------------------------------------------------------------------------
 class BinaryElementwise(OpDef):
     """Base for ``z = f(x, y)`` with numpy broadcasting; subclasses set ``compute`` and gradient.
 
@@ -421,7 +421,8 @@ def truediv(x, y, name=None):
         x = convert_to_tensor(x, name="x")
         y = convert_to_tensor(y, name="y", dtype_hint=x.dtype)
         if x.dtype != y.dtype:
-            raise TypeError("x and y must have the same dtype, got %s != %s" % (x.dtype.name, y.dtype.name))
+            raise TypeError("x and y must have the same dtype, got %s != %s"
+                            % (x.dtype.name, y.dtype.name))
         target = {dtypes.int8: dtypes.float32, dtypes.uint8: dtypes.float32,
                   dtypes.int16: dtypes.float32, dtypes.uint16: dtypes.float32,
                   dtypes.int32: dtypes.float64, dtypes.int64: dtypes.float64}.get(x.dtype)
@@ -503,7 +504,7 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
         return t_max
 
 
-# -- comparisons and logic ---------------------------------------------------------------------------
+# -- comparisons and logic -------------------------------------------------------------------------
 class _Comparison(BinaryElementwise):
     out_dtype = dtypes.bool
     kinds = _REAL_KINDS
@@ -613,7 +614,7 @@ def logical_xor(x, y, name="LogicalXor"):
     return logical_and(logical_or(x, y), logical_not(logical_and(x, y)), name=name)
 
 
-# -- selection ------------------------------------------------------------------------------------------
+# -- selection -------------------------------------------------------------------------------------
 @register_op("Select")
 class Select(OpDef):
     """Picks ``t`` where ``condition`` is true, else ``e`` (TF1's 3-argument tf.where).
@@ -713,7 +714,7 @@ def where_v2(condition, x=None, y=None, name=None):
     return apply_op("SelectV2", [condition, x, y], name=name)
 
 
-# -- unary -----------------------------------------------------------------------------------------------
+# -- unary -----------------------------------------------------------------------------------------
 class UnaryElementwise(OpDef):
     """Base for ``y = f(x)`` elementwise; ``kinds`` restricts dtypes (numpy kind letters)."""
     inputs = ("x:T",)
@@ -1354,7 +1355,7 @@ def is_finite(x, name=None):
     return apply_op("IsFinite", [x], name=name)
 
 
-# -- sums of several tensors ------------------------------------------------------------------------------
+# -- sums of several tensors -----------------------------------------------------------------------
 @register_op("AddN")
 class AddN(OpDef):
     """Elementwise sum of a list of tensors of the same shape."""
@@ -1388,7 +1389,7 @@ def add_n(inputs, name=None):
     return apply_op("AddN", [list(inputs)], name=name)
 
 
-# -- matrix products --------------------------------------------------------------------------------------
+# -- matrix products -------------------------------------------------------------------------------
 @register_op("MatMul")
 class MatMul(OpDef):
     """Matrix product of two rank-2 tensors, optionally transposing either."""
@@ -1551,7 +1552,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         return _matmul(a, b, transpose_a or adjoint_a, transpose_b or adjoint_b, name=scope)
 
 
-# -- einsum and tensordot ----------------------------------------------------------------------------------
+# -- einsum and tensordot --------------------------------------------------------------------------
 _LETTERS = _string.ascii_letters
 
 
@@ -1645,7 +1646,8 @@ class Einsum(OpDef):
             g = apply_op("Einsum", [[grad] + [t for t, _ in others]], {"equation": eq})
             if kept != sub:  # indices summed within x alone: the gradient is broadcast along them
                 missing = [k for k, c in enumerate(sub) if c not in present]
-                g = array_ops.reshape(g, apply_op("ReducedShape", [array_ops._shape_of(x), missing]))
+                kept_shape = apply_op("ReducedShape", [array_ops._shape_of(x), missing])
+                g = array_ops.reshape(g, kept_shape)
                 g = array_ops.broadcast_to(g, array_ops._shape_of(x))
             grads.append(g)
         return grads
@@ -1758,7 +1760,7 @@ def tensordot(a, b, axes, name=None):
         return apply_op("Einsum", [[a, b]], {"equation": eq}, name=scope)
 
 
-# -- cumulative sums ------------------------------------------------------------------------------------
+# -- cumulative sums -------------------------------------------------------------------------------
 def _shift_along(x, axis):
     """x moved one step along ``axis`` with a zero slice in front (exclusive scans)."""
     out = np.zeros_like(x)
@@ -1869,7 +1871,7 @@ def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
     return result
 
 
-# -- reductions -------------------------------------------------------------------------------------------
+# -- reductions ------------------------------------------------------------------------------------
 def _axis_tuple(axis):
     return int(axis) if np.ndim(axis) == 0 else tuple(axis.tolist())
 
@@ -1969,7 +1971,8 @@ class Sum(Reduction):
 
     def gradient(self, op, grad):
         x = op.inputs[0]
-        return [array_ops.broadcast_to(_restore_reduced_dims(op, grad), array_ops._shape_of(x)), None]
+        return [array_ops.broadcast_to(_restore_reduced_dims(op, grad), array_ops._shape_of(x)),
+                None]
 
 
 @register_op("Mean")
@@ -2205,7 +2208,7 @@ def count_nonzero(input_tensor, axis=None, keepdims=None, dtype=dtypes.int64, na
         return cast(reduce_sum(nonzero, axis, keepdims=keepdims), dtype)
 
 
-# -- arg max / min ---------------------------------------------------------------------------------------
+# -- arg max / min ---------------------------------------------------------------------------------
 class _ArgMinMax(OpDef):
     inputs = ("input:T", "dimension:int32|int64")
     attrs = {"output_type": dtypes.int64}
@@ -2274,8 +2277,9 @@ def argmin(input, axis=None, name=None, dimension=None, output_type=dtypes.int64
     return _arg_min_max("ArgMin", input, axis, name, dimension, output_type)
 
 
-# -- norms ---------------------------------------------------------------------------------------------
-def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None, keep_dims=None):  # noqa: A002
+# -- norms -----------------------------------------------------------------------------------------
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None,  # noqa: A002
+         keep_dims=None):
     """Vector norms (axis None / int / [i]) and matrix norms (axis = [i, j]), as tf.norm.
 
     Vector: 'euclidean' (= 2), 1, np.inf, or any p > 0. Matrix: 'euclidean'/'fro', 1, np.inf.
@@ -2314,7 +2318,7 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None, keep_dims
         return pow(reduce_sum(pow(magnitude, ord), axis, keepdims=keepdims), 1.0 / ord)
 
 
-# -- ranges -----------------------------------------------------------------------------------------------
+# -- ranges ----------------------------------------------------------------------------------------
 @register_op("Range")
 class Range(OpDef):
     """[start, start + delta, ...) up to ``limit`` (exclusive)."""
@@ -2348,7 +2352,8 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
         dtype = dtypes.as_dtype(dtype)
         tensors = []
         for v, n in zip(values, ("start", "limit", "delta")):
-            t = convert_to_tensor(v, name=n) if not isinstance(v, (int, float)) else constant(v, dtype=dtype, name=n)
+            t = (convert_to_tensor(v, name=n) if not isinstance(v, (int, float))
+                 else constant(v, dtype=dtype, name=n))
             if t.dtype != dtype:
                 t = cast(t, dtype)
             tensors.append(t)
@@ -2356,7 +2361,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
 
 
 
-# -- casting --------------------------------------------------------------------------------------------
+# -- casting ---------------------------------------------------------------------------------------
 @register_op("Cast")
 class Cast(OpDef):
     """Converts to another dtype (floats to ints truncate toward zero, as in TF)."""
