@@ -55,6 +55,15 @@ def draw_graph(target=None, rankdir="TB", show_shapes=True, show_dtypes=False,
                 title=title, legend=legend, tooltips=tooltips)
 
 
+EMIT_OPTIONS = ("show_shapes", "show_dtypes", "legend", "tooltips")
+
+
+def split_options(options):
+    """(GraphModel options, emit options) from draw_graph-style keyword arguments."""
+    emit_opts = {k: options.pop(k) for k in EMIT_OPTIONS if k in options}
+    return options, emit_opts
+
+
 # -- labels --------------------------------------------------------------------------------------
 _SYMBOL = re.compile(r"^[^\w\s]{1,2}$")
 _DISPLAY_INPUT_NAMES = {"reduction_indices": "axis"}
@@ -181,7 +190,8 @@ def node_label(unit, show_dtypes=False):
         return _html([_font(unit.rel, italic=True)])
     head, sub = _main_label(unit, show_dtypes)
     lines = [_font(head, bold=True)]
-    subtle = style.DIM_TEXT if unit.dim else style.SUBTLE
+    dark = unit.fontcolor == "#FFFFFF"  # light text on a dark fill (colour scales)
+    subtle = style.DIM_TEXT if unit.dim else ("#E6E6E6" if dark else style.SUBTLE)
     for text in sub:
         lines.append(_font(text, size=9, colour=subtle))
     for note in unit.notes:
@@ -190,6 +200,10 @@ def node_label(unit, show_dtypes=False):
     for item in unit.extra:
         if isinstance(item, tuple):  # (text, colour, bold)
             text, colour, bold = item
+            if dark:
+                colour = "#FFFFFF" if bold else "#E6E6E6"
+            elif unit.fontcolor == "#000000" and colour == style.SUBTLE:
+                colour = "#333333"
             lines.append(_font(text, size=9, colour=colour, bold=bold))
         else:
             lines.append(_font(item, size=9, colour=unit.fontcolor or style.TEXT))

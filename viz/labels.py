@@ -105,22 +105,21 @@ def value_summary(value):
     return out
 
 
-def value_lines(value):
-    """Lines of text describing a value: scalars in full, tensors as shape and statistics."""
+def value_lines(value, with_shape=True):
+    """Lines of text describing a value: scalars and tiny vectors in full, tensors as shape
+    and statistics (mean, std, min, max, share of zeros, NaN/Inf counts)."""
     array = np.asarray(value)
     small = short_value(array)
     if array.ndim == 0 or (small is not None and array.ndim == 1):
         return ["= " + small]
     stats = value_summary(array)
-    lines = ["%s %s" % (shape_text(stats["shape"]), array.dtype.name)]
+    lines = ["%s %s" % (shape_text(stats["shape"]), array.dtype.name)] if with_shape else []
     if "mean" in stats:
         lines.append("mean %s  std %s" % (number_text(stats["mean"], 3), number_text(stats["std"], 3)))
-        lines.append("min %s  max %s" % (number_text(stats["min"], 3), number_text(stats["max"], 3)))
-    if "zeros" in stats:
-        zeros = "%.0f%% zeros" % (100 * stats["zeros"]) if stats["zeros"] else "no zeros"
-        if 0 < stats["zeros"] < 0.01:
-            zeros = "<1% zeros"
-        lines.append(zeros)
+        zeros = stats.get("zeros", 0.0)
+        zeros_text = ("<1%" if 0 < zeros < 0.01 else "%.0f%%" % (100 * zeros))
+        lines.append("min %s  max %s  zeros %s" % (number_text(stats["min"], 3),
+                                                   number_text(stats["max"], 3), zeros_text))
     bad = []
     if stats.get("nan"):
         bad.append("%d NaN" % stats["nan"])
