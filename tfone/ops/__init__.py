@@ -3,5 +3,6 @@ from tfone.framework.op_registry import registered_ops, get_opdef  # noqa: F401
 from tfone.ops import constant_op, array_ops, math_ops, state_ops, control_flow_ops  # noqa: F401
 from tfone.ops import variables, variable_scope, operators  # noqa: F401
 from tfone.ops import random_ops, init_ops  # noqa: F401
+from tfone.ops import nn_ops, conv_ops  # noqa: F401
 from tfone.ops import logging_ops, check_ops  # noqa: F401
 from tfone.ops import clip_ops  # noqa: F401

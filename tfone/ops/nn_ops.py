@@ -356,18 +356,16 @@ def _softmax(logits, op_type, axis, name):
             raise ValueError("%s: axis must be known when the graph is built" % op_type)
         axis = int(value)
     axis = int(axis)
-    if ndims is None:
-        if axis != -1:
-            raise ValueError("%s along axis %d needs logits of known rank" % (op_type, axis))
+    if axis == -1 or (ndims is not None and axis == ndims - 1):
         return apply_op(op_type, [logits], name=name)
+    if ndims is None:
+        raise ValueError("%s along axis %d needs logits of known rank" % (op_type, axis))
     if not -ndims <= axis < ndims:
         from tfone import errors
         raise errors.InvalidArgumentError(
             None, None, "Dimension (%d) must be in the range [%d, %d) where %d is the number of "
             "dimensions in the input." % (axis, -ndims, ndims, ndims))
     axis %= ndims
-    if axis == ndims - 1:
-        return apply_op(op_type, [logits], name=name)
     # Swap the axis with the last one, apply the op, swap back (TF1 does the same).
     perm = list(range(ndims))
     perm[axis], perm[-1] = perm[-1], perm[axis]
