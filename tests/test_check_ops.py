@@ -102,7 +102,7 @@ def test_assert_near():
         tf.assert_near(tf.constant([1]), tf.constant([1]))
 
 
-# -- ranks and types -------------------------------------------------------------------------------------------
+# -- ranks and types -------------------------------------------------------------------------------
 def test_assert_rank_static_and_dynamic():
     assert tf.assert_rank(tf.zeros([2, 3]), 2).name == "assert_rank/static_checks_determined_all_ok"
     with pytest.raises(ValueError, match=r"Tensor zeros_1:0 must have rank 3\.  Received rank 2, "
@@ -169,7 +169,7 @@ def test_predicates():
     assert tf.debugging.check_numerics is tf.check_numerics
 
 
-# -- assert_shapes --------------------------------------------------------------------------------------------
+# -- assert_shapes ---------------------------------------------------------------------------------
 def test_assert_shapes_dynamic_symbols():
     x = tf.placeholder(tf.float32, [None, 3], name="x")
     y = tf.placeholder(tf.float32, [None, None], name="y")

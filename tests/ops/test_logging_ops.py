@@ -55,7 +55,8 @@ def test_print_v1_format(value, summarize, expected):
     (np.arange(10), 3, "[0 1 2 ... 7 8 9]"),
     (np.arange(6), 3, "[0 1 2 3 4 5]"),
     (np.arange(6).reshape(2, 3), 3, "[[0 1 2]\n [3 4 5]]"),
-    (np.arange(24).reshape(2, 3, 4), 1, "[[[0 ... 3]\n  ...\n  [8 ... 11]]\n\n [[12 ... 15]\n  ...\n  [20 ... 23]]]"),
+    (np.arange(24).reshape(2, 3, 4), 1,
+     "[[[0 ... 3]\n  ...\n  [8 ... 11]]\n\n [[12 ... 15]\n  ...\n  [20 ... 23]]]"),
     (np.array([b"hi"], dtype=object), 3, '["hi"]'),
     (np.int64(7), 3, "7"),
     (np.arange(8), -1, "[0 1 2 3 4 5 6 7]"),
@@ -64,7 +65,7 @@ def test_print_v2_format(value, summarize, expected):
     assert logging_ops.summarize_value(value, summarize, print_v2=True) == expected
 
 
-# -- tf.Print ---------------------------------------------------------------------------------------------
+# -- tf.Print --------------------------------------------------------------------------------------
 def test_print_is_identity_and_prints_message_and_data(capsys):
     x = tf.placeholder(tf.float32, [None])
     y = tf.Print(x, [x, tf.shape(x), "done"], message="x = ")
@@ -102,7 +103,7 @@ def test_print_gradient_passes_through(capsys):
     np.testing.assert_array_equal(_run(gx, {x: [1, 2], data: [3, 4]}), [1, 1])
 
 
-# -- tf.print (StringFormat + PrintV2) ------------------------------------------------------------------------
+# -- tf.print (StringFormat + PrintV2) -------------------------------------------------------------
 def test_print_v2_formats_structures_and_writes_to_stderr(capsys):
     x = tf.range(10)
     op = tf.print("x:", x, {"b": 3, "a": x * 2}, [x[0], "s"])
@@ -131,6 +132,16 @@ def test_print_v2_options(capsys, tmp_path):
     assert path.read_text() == "hello 1.5\nhello 1.5\n"
 
 
+def test_print_v2_to_the_log(caplog):
+    import logging
+    caplog.set_level(logging.INFO, logger="tensorflow")
+    op = tf.print("loss", tf.constant(0.5), output_stream=logging.warning)
+    assert op.get_attr("output_stream") == "log(warning)"
+    _run(op)
+    assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [
+        ("tensorflow", logging.WARNING, "loss 0.5")]
+
+
 def test_print_v2_single_string_tensor_is_printed_directly(capsys):
     s = tf.constant("just this")
     op = tf.print(s)
@@ -151,7 +162,8 @@ def test_string_format_reference_and_static_checks():
     s = logging_ops.string_format("x={} y={}", [x, tf.constant(2.5)])
     assert s.dtype == tf.string and s.shape.as_list() == []
     assert _run(s) == b"x=[1 2 3] y=2.5"
-    with pytest.raises(ValueError, match="num placeholders in template and num inputs must match: 2 vs. 1"):
+    with pytest.raises(ValueError, match="num placeholders in template and num inputs must "
+                                         "match: 2 vs. 1"):
         logging_ops.string_format("{} {}", [x])
 
 
@@ -162,7 +174,7 @@ def test_print_v2_shape_check():
     assert apply_op("PrintV2", [tf.placeholder(tf.string)]).outputs == []
 
 
-# -- CheckNumerics -----------------------------------------------------------------------------------------
+# -- CheckNumerics ---------------------------------------------------------------------------------
 def test_check_numerics_passes_finite_values_through():
     x = tf.placeholder(tf.float32, [None, 2])
     y = tf.check_numerics(x, "x is bad")
@@ -240,7 +252,7 @@ def test_add_check_numerics_ops_names_first_bad_op():
     assert "test_logging_ops.py:%d" % bad_line in message
 
 
-# -- Assert ----------------------------------------------------------------------------------------------
+# -- Assert ----------------------------------------------------------------------------------------
 def test_assert_op_passes_and_fails_with_data():
     flag = tf.placeholder(tf.bool, [])
     data = tf.constant([1, 2, 3, 4, 5])
@@ -269,7 +281,7 @@ def test_assert_condition_shape_checks():
         tf.Assert(True, tf.constant(1))
 
 
-# -- summary ops --------------------------------------------------------------------------------------------
+# -- summary ops -----------------------------------------------------------------------------------
 def test_scalar_summary_reference_and_names():
     x = tf.placeholder(tf.float32, [])
     s = tf.summary.scalar("loss", x)

@@ -284,7 +284,8 @@ def assert_rank_at_least(x, rank, data=None, summarize=None, message=None, name=
                 lambda actual, given: math_ops.greater_equal(actual, given[0]), data, summarize)
         except _StaticRankFailure as e:
             raise ValueError("%s.  Tensor %s must have rank at least %d.  Received rank %d, "
-                             "shape %s" % (message, x.name, e.given[0], e.actual, x.shape)) from None
+                             "shape %s" % (message, x.name, e.given[0], e.actual,
+                                           x.shape)) from None
 
 
 def _rank_in(actual, given):
@@ -313,7 +314,7 @@ def assert_rank_in(x, ranks, data=None, summarize=None, message=None, name=None)
                              % (message, x.name, tuple(e.given), e.actual, x.shape)) from None
 
 
-# -- assert_shapes ----------------------------------------------------------------------------------
+# -- assert_shapes ---------------------------------------------------------------------------------
 def _is_any_size(symbol):
     return symbol is None or (isinstance(symbol, str) and symbol == ".")
 

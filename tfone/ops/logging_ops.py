@@ -300,7 +300,8 @@ class PrintV2(OpDef):
                 out.flush()
         else:
             raise errors.InvalidArgumentError(
-                None, op, "%s is not a valid output stream for PrintV2 (op '%s')" % (stream, op.name))
+                None, op, "%s is not a valid output stream for PrintV2 (op '%s')"
+                % (stream, op.name))
 
         def print_kernel(input):
             if np.ndim(input) != 0:
@@ -412,7 +413,7 @@ def print(*inputs, **kwargs):  # noqa: A001 - TF1's name
                     name=name)
 
 
-# -- numerics checks --------------------------------------------------------------------------------
+# -- numerics checks -------------------------------------------------------------------------------
 @register_op("CheckNumerics")
 class CheckNumerics(OpDef):
     """Passes ``tensor`` through; fails naming the op that produced it if it has NaN or Inf."""
@@ -493,7 +494,7 @@ def add_check_numerics_ops():
     return group(*checks)
 
 
-# -- assertions (the op behind tf.Assert; the Python helpers live in check_ops.py) ------------------
+# -- assertions (the op behind tf.Assert; the Python helpers live in check_ops.py) -----------------
 @register_op("Assert")
 class AssertOp(OpDef):
     """Fails with InvalidArgumentError showing ``data`` when ``condition`` is False."""

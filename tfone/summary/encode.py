@@ -34,7 +34,7 @@ def _tag(tag):
     return tag.decode("utf-8") if isinstance(tag, bytes) else str(tag)
 
 
-# -- scalars ----------------------------------------------------------------------------------------
+# -- scalars ---------------------------------------------------------------------------------------
 def scalar_pb(tag, value):
     """A Summary with one scalar (what tf.summary.scalar computes)."""
     return scalars_pb({tag: value})
@@ -52,7 +52,7 @@ def scalars_pb(values):
     return summary
 
 
-# -- histograms (TF1's tensorflow/core/lib/histogram) -----------------------------------------------
+# -- histograms (TF1's tensorflow/core/lib/histogram) ----------------------------------------------
 _BUCKET_LIMITS = None
 
 
@@ -109,8 +109,9 @@ def histogram_pb(tag, values):
     return summary
 
 
-# -- images -------------------------------------------------------------------------------------------
-_PNG_COLOR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type (gray, gray+alpha, RGB, RGBA)
+# -- images ----------------------------------------------------------------------------------------
+# channels -> PNG colour type (gray, gray+alpha, RGB, RGBA)
+_PNG_COLOR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}
 
 
 def encode_png(image):
@@ -182,7 +183,7 @@ def image_pb(tag, images, max_outputs=3):
     return summary
 
 
-# -- audio ----------------------------------------------------------------------------------------------
+# -- audio -----------------------------------------------------------------------------------------
 def encode_wav(audio, sample_rate):
     """16-bit PCM WAV bytes of a [frames, channels] float array with values in [-1, 1]."""
     samples = np.clip(np.round(np.asarray(audio, dtype=np.float32) * 32768.0), -32768, 32767)
@@ -224,7 +225,7 @@ def audio_pb(tag, audio, sample_rate, max_outputs=3):
     return summary
 
 
-# -- tensors and text -------------------------------------------------------------------------------------
+# -- tensors and text ------------------------------------------------------------------------------
 _DATA_TYPES = {"float16": "DT_HALF", "float32": "DT_FLOAT", "float64": "DT_DOUBLE",
                "int8": "DT_INT8", "int16": "DT_INT16", "int32": "DT_INT32", "int64": "DT_INT64",
                "uint8": "DT_UINT8", "uint16": "DT_UINT16", "uint32": "DT_UINT32",
@@ -241,7 +242,7 @@ def data_type_enum(dtype_name):
 
 
 def shape_proto(dims):
-    """A TensorShapeProto: ``dims`` is a tuple with None for unknown sizes, or None (unknown rank)."""
+    """A TensorShapeProto of ``dims``: a tuple (None = unknown size), or None (unknown rank)."""
     pb2 = proto("tensor_shape_pb2")
     if dims is None:
         return pb2.TensorShapeProto(unknown_rank=True)
@@ -259,7 +260,8 @@ def tensor_proto(value):
             x if isinstance(x, bytes) else str(x).encode("utf-8") for x in array.reshape(-1))
         return tensor
     tensor.dtype = data_type_enum(array.dtype.name)
-    tensor.tensor_content = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
+    little_endian = array.dtype.newbyteorder("<")
+    tensor.tensor_content = np.ascontiguousarray(array, dtype=little_endian).tobytes()
     return tensor
 
 

@@ -234,7 +234,7 @@ class MergeSummary(_SummaryOp):
         return kernel
 
 
-# -- TF1's Python API ---------------------------------------------------------------------------------
+# -- TF1's Python API ------------------------------------------------------------------------------
 _INVALID_TAG_CHARACTERS = re.compile(r"[^-/\w\.]")
 
 

@@ -7,6 +7,7 @@ The graph is written as a real ``GraphDef``: every node with its name, op type, 
 groups and the tensor shapes on the edges. Run metadata from a traced ``Session.run`` becomes
 a ``RunMetadata`` proto, which colours that graph by compute time and memory.
 """
+import atexit
 import threading
 import time
 
@@ -21,6 +22,15 @@ from tfone.summary._tensorboard import proto, require
 __all__ = ["FileWriter", "FileWriterCache", "graph_def_proto", "run_metadata_proto"]
 
 DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
+
+_open_writers = set()  # closed at exit; a writer left open also keeps its file and thread
+
+
+@atexit.register
+def _close_open_writers():
+    # Events wait in a background queue; a script that forgets writer.close() still gets them.
+    for writer in list(_open_writers):
+        writer.close()
 
 
 # -- graphs ---------------------------------------------------------------------------------------
@@ -123,7 +133,7 @@ def graph_def_proto(graph=None, add_shapes=True):
     return graph_def
 
 
-# -- run metadata -----------------------------------------------------------------------------------
+# -- run metadata ----------------------------------------------------------------------------------
 def run_metadata_proto(run_metadata, graph=None):
     """A ``RunMetadata`` proto (step stats per op: time, memory, output shapes) of a
     ``tf.RunMetadata`` filled by a traced ``Session.run``. Protos pass through unchanged."""
@@ -191,6 +201,7 @@ class FileWriter:
         self._summary_pb2 = proto("summary_pb2")
         self._writer = self._open()
         self._closed = False
+        _open_writers.add(self)
         self._seen_summary_tags = set()
         self._graph = graph if isinstance(graph, _graph.Graph) else None
         if graph is not None or graph_def is not None:
@@ -296,12 +307,14 @@ class FileWriter:
         if not self._closed:
             self._writer.close()
             self._closed = True
+            _open_writers.discard(self)
 
     def reopen(self):
         """After ``close()``: continue writing, to a new event file in the same directory."""
         if self._closed:
             self._writer = self._open()
             self._closed = False
+            _open_writers.add(self)
 
     def __enter__(self):
         return self
