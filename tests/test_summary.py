@@ -153,6 +153,15 @@ def test_graph_is_written_as_a_graph_def(tmp_path):
         np.arange(6, dtype=np.float32).reshape(3, 2) / 10)
 
 
+def test_tfone_graph_def_is_converted(tmp_path):
+    x, W, loss = _model()
+    with tf.Session() as sess:
+        tf.summary.FileWriter(str(tmp_path), sess.graph_def).close()  # an old TF1 idiom
+    nodes = {n.name: n for n in _accumulator(tmp_path).Graph().node}
+    assert [n for n in nodes] == [op.name for op in tf.get_default_graph().get_operations()]
+    assert nodes["layer1/MatMul"].op == "MatMul" and nodes["layer1/MatMul"].attr["T"].type == 1
+
+
 def test_add_graph_and_graph_def_arguments(tmp_path):
     tf.constant(1.0, name="c")
     from tfone.summary.writer import graph_def_proto

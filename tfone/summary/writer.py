@@ -15,6 +15,7 @@ import numpy as np
 
 from tfone.framework import dtypes
 from tfone.framework import graph as _graph
+from tfone.framework import graph_io
 from tfone.framework.tensor_shape import TensorShape
 from tfone.summary import encode
 from tfone.summary._tensorboard import proto, require
@@ -270,12 +271,19 @@ class FileWriter:
                         % type(summary).__name__)
 
     def add_graph(self, graph, global_step=None, graph_def=None):
-        """Write a graph (a tfone Graph, or a GraphDef proto) for TensorBoard's Graphs tab."""
+        """Write a graph for TensorBoard's Graphs tab: a tf.Graph, tfone's GraphDef
+        (``sess.graph_def``) or a TensorFlow GraphDef protocol buffer."""
         if graph is not None and graph_def is not None:
             raise ValueError("Please pass only graph, or graph_def (deprecated), but not both.")
         source = graph if graph is not None else graph_def
         if source is None:
             raise ValueError("You must pass at least one of graph or graph_def.")
+        if isinstance(source, graph_io.GraphDef):
+            # tfone's own (JSON) GraphDef, e.g. sess.graph_def: rebuild it, then convert.
+            rebuilt = _graph.Graph()
+            with rebuilt.as_default():
+                graph_io.import_graph_def(source, name="")
+            source = rebuilt
         if isinstance(source, _graph.Graph):
             self._graph = source
             source = graph_def_proto(source, add_shapes=True)
