@@ -200,13 +200,16 @@ def node_label(unit, show_dtypes=False):
     for item in unit.extra:
         if isinstance(item, tuple):  # (text, colour, bold)
             text, colour, bold = item
-            if dark:
+            if unit.dim:
+                colour = style.DIM_TEXT
+            elif dark:
                 colour = "#FFFFFF" if bold else "#E6E6E6"
             elif unit.fontcolor == "#000000" and colour == style.SUBTLE:
                 colour = "#333333"
             lines.append(_font(text, size=9, colour=colour, bold=bold))
         else:
-            lines.append(_font(item, size=9, colour=unit.fontcolor or style.TEXT))
+            lines.append(_font(item, size=9, colour=style.DIM_TEXT if unit.dim else (
+                unit.fontcolor or style.TEXT)))
     return _html(lines)
 
 
@@ -266,8 +269,12 @@ def edge_label(edge, units, show_shapes, show_dtypes):
 
 # -- emitting DOT ----------------------------------------------------------------------------------
 def emit(model, rankdir="TB", show_shapes=True, show_dtypes=False, title=None, legend=True,
-         tooltips=True, legend_extra=None, caption=None):
-    """Turn a GraphModel (possibly decorated with values or colours) into a Diagram."""
+         tooltips=True, legend_extra=None, caption=None, diagram_class=None):
+    """Turn a GraphModel (possibly decorated with values or colours) into a Diagram.
+
+    ``diagram_class`` (a Diagram subclass) lets the trace animation inject fixed positions.
+    """
+    make = diagram_class or Diagram
     graph_attrs = dict(style.GRAPH_ATTRS, rankdir=rankdir)
     caption = caption if caption is not None else _caption(model)
     if title or caption:
@@ -277,7 +284,7 @@ def emit(model, rankdir="TB", show_shapes=True, show_dtypes=False, title=None, l
         if caption:
             lines.append(_font(caption, size=10, colour=style.SUBTLE))
         graph_attrs["label"] = _html(lines)
-    diagram = Diagram("tfone", graph_attr=graph_attrs, node_attr=dict(style.NODE_ATTRS),
+    diagram = make("tfone", graph_attr=graph_attrs, node_attr=dict(style.NODE_ATTRS),
                       edge_attr=dict(style.EDGE_ATTRS))
     diagram.model = model
     units = model.units
@@ -288,7 +295,7 @@ def emit(model, rankdir="TB", show_shapes=True, show_dtypes=False, title=None, l
 
     def emit_cluster(container, key, depth):
         for child in layout.children.get(key, []):
-            sub = Diagram("cluster_" + _cluster_id(child))
+            sub = make("cluster_" + _cluster_id(child))
             label, attrs = layout.describe(child, depth)
             sub.attr("graph", label=label, **attrs)
             emit_cluster(sub, child, depth + 1)
@@ -302,7 +309,7 @@ def emit(model, rankdir="TB", show_shapes=True, show_dtypes=False, title=None, l
     for edge in model.edges:
         _emit_edge(diagram, edge, units, show_shapes, show_dtypes, aligned)
     if legend:
-        _emit_legend(diagram, model, legend_extra, rankdir)
+        _emit_legend(diagram, model, legend_extra, rankdir, make)
     return diagram
 
 
@@ -517,7 +524,7 @@ def _caption(model):
     return " · ".join(parts)
 
 
-def _emit_legend(diagram, model, legend_extra, rankdir):
+def _emit_legend(diagram, model, legend_extra, rankdir, make=Diagram):
     """A small grid of sample nodes and edges, drawn as a cluster beside the graph."""
     categories = {style_key(u) for u in model.units.values()}
     kinds = {e.kind for e in model.edges}
@@ -525,7 +532,7 @@ def _emit_legend(diagram, model, legend_extra, rankdir):
     extra = list(legend_extra or [])
     if not nodes and not edges and not extra:
         return
-    legend = Diagram("cluster_legend")
+    legend = make("cluster_legend")
     legend.attr("graph", label=_html([_font("legend", bold=True)]), style="rounded",
                 color="#B5B5B5", fontsize="11", labeljust="l", margin="6")
     rows = []
