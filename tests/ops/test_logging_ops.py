@@ -43,6 +43,8 @@ def _summary(serialized):
     (np.float32(1 / 3), 3, "0.333333343"),   # %g with 6 digits unless that does not round-trip
     (np.float32(0.5), 3, "0.5"),
     (np.float64(0.1), 3, "0.1"),
+    (np.float64(1 / 3), 3, "0.33333333333333331"),
+    (np.float16(0.1), 3, "0.0999755859"),  # printed as the float it converts to
     (np.array([np.nan, np.inf, -np.inf], dtype=np.float32), 3, "nan inf -inf"),
     (np.array([True, False]), 3, "1 0"),
     (np.array([b"a\nb", b"c"], dtype=object), 3, "a\\nb c"),

@@ -52,10 +52,12 @@ def _element_formatter(dtype, quote_strings):
     if kind == "f":
         # StrCat prints floats with %g at the type's guaranteed digits, and with more digits
         # only when that does not read back as the same number.
+        # (half values are printed as floats, as TF1 does)
         short, full = (6, 9) if dtype.itemsize <= 4 else (15, 17)
-        ftype = dtype.type
+        ftype = np.float32 if dtype.itemsize <= 4 else np.float64
 
         def fmt(value):
+            value = ftype(value)
             text = "%.*g" % (short, value)
             if ftype(text) != value and value == value:
                 text = "%.*g" % (full, value)
@@ -219,7 +221,7 @@ def Print(input_, data, message=None, first_n=None, summarize=None, name=None): 
     attrs = {"message": "" if message is None else message,
              "first_n": -1 if first_n is None else int(first_n),
              "summarize": 3 if summarize is None else int(summarize)}
-    return apply_op("Print", [input_, data], attrs, name=name)
+    return apply_op("Print", [input_, list(data)], attrs, name=name)
 
 
 # -- tf.print -------------------------------------------------------------------------------------

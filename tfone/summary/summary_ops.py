@@ -34,6 +34,18 @@ def _serialized(summary):
     return np.array(summary.SerializeToString(), dtype=object)
 
 
+def _summary_of(make_values, *args):
+    """A serialized Summary of the values ``make_values(*args)`` builds; its ValueErrors (bad
+    run-time values) become InvalidArgumentError, as TF1's kernels report them."""
+    try:
+        values = make_values(*args)
+    except ValueError as e:
+        raise errors.InvalidArgumentError(None, None, str(e)) from None
+    summary = proto("summary_pb2").Summary()
+    summary.value.extend(values)
+    return _serialized(summary)
+
+
 def _tag_value(tags):
     value = np.asarray(tags, dtype=object)
     if value.ndim != 0:
@@ -139,13 +151,8 @@ class ImageSummary(_SummaryOp):
 
     def summary_kernel(self, op, max_images, bad_color):
         def kernel(tag, tensor):
-            try:
-                values = encode.image_values(_tag_value(tag), tensor, max_images, bad_color)
-            except ValueError as e:
-                raise errors.InvalidArgumentError(None, None, str(e)) from None
-            summary = proto("summary_pb2").Summary()
-            summary.value.extend(values)
-            return _serialized(summary)
+            return _summary_of(encode.image_values, _tag_value(tag), tensor, max_images,
+                               bad_color)
         return kernel
 
 
@@ -169,13 +176,8 @@ class AudioSummaryV2(_SummaryOp):
 
     def summary_kernel(self, op, max_outputs):
         def kernel(tag, tensor, sample_rate):
-            try:
-                values = encode.audio_values(_tag_value(tag), tensor, sample_rate, max_outputs)
-            except ValueError as e:
-                raise errors.InvalidArgumentError(None, None, str(e)) from None
-            summary = proto("summary_pb2").Summary()
-            summary.value.extend(values)
-            return _serialized(summary)
+            return _summary_of(encode.audio_values, _tag_value(tag), tensor, sample_rate,
+                               max_outputs)
         return kernel
 
 
