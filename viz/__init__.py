@@ -23,6 +23,17 @@ _source_info.add_internal_prefix(_os.path.dirname(_os.path.abspath(__file__)))
 from viz.render import (Diagram, render, GraphvizError, GraphvizNotFoundError,  # noqa: E402
                         install_hint)
 from viz.draw import draw_graph  # noqa: E402
+from viz.values import draw_values  # noqa: E402
+from viz.gradient_flow import (draw_gradient_flow, Finding, GradientHistory,  # noqa: E402
+                               variable_gradient_stats)
+from viz.plots import plot_gradient_flow, plot_history  # noqa: E402
+from viz.trace import trace, Trace  # noqa: E402
+from viz.analysis import (to_networkx, topological_order, depths, parameter_counts,  # noqa: E402
+                          estimate_flops, critical_path)
+from viz.text import print_graph, format_graph  # noqa: E402
 
-__all__ = ["draw_graph", "render", "Diagram", "GraphvizError", "GraphvizNotFoundError",
-           "install_hint"]
+__all__ = ["draw_graph", "draw_values", "draw_gradient_flow", "plot_gradient_flow",
+           "plot_history", "trace", "Trace", "Finding", "GradientHistory",
+           "variable_gradient_stats", "to_networkx", "topological_order", "depths",
+           "parameter_counts", "estimate_flops", "critical_path", "print_graph", "format_graph",
+           "render", "Diagram", "GraphvizError", "GraphvizNotFoundError", "install_hint"]

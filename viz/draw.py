@@ -242,6 +242,8 @@ def _tooltip_text(text):
 def edge_label(edge, units, show_shapes, show_dtypes):
     if edge.label is not None:
         return edge.label
+    if edge.kind == "gradient":
+        return "∇ " + ", ".join(dict.fromkeys(shape_text(t.shape) for t in edge.tensors))
     if edge.kind != "data":
         return None
     src = units[edge.src]
@@ -262,9 +264,20 @@ def edge_label(edge, units, show_shapes, show_dtypes):
     if len(texts) > 3:
         texts = texts[:2] + ["+%d more" % (len(texts) - 2)]
     label = ", ".join(texts)
+    slots = [n for n in edge.slots if n != getattr(src, "rel", None)
+             and n != src.name.split("/")[-1]]
+    if len(slots) != len(edge.slots) and len(edge.slots) == 1:
+        edge = _SlotView(edge, slots)
     if edge.slots:
         label = ("%s: %s" % ("/".join(edge.slots), label)) if label else "/".join(edge.slots)
     return label or None
+
+
+class _SlotView:
+    """An edge seen with fewer slot names (those that only repeat the source's name)."""
+
+    def __init__(self, edge, slots):
+        self.slots = slots
 
 
 # -- emitting DOT ----------------------------------------------------------------------------------

@@ -772,6 +772,16 @@ class GraphModel:
             names = input_names(op)
             for i, t in enumerate(op.inputs):
                 src = self.visible.get(t.op)
+                if src is None and self.hidden.get(t.op) == "gradient":
+                    # The backward pass is hidden: link the op that produced the gradient's
+                    # forward counterpart (e.g. MatMul for MatMul_grad) to this consumer.
+                    fwd = forward_op_of(t.op, self._by_name)
+                    src = self.visible.get(fwd) if fwd is not None else None
+                    if src is not None and src != dst:
+                        key = (src, dst, "gradient", t.name)
+                        if key not in edges:
+                            edges[key] = Edge(src, dst, "gradient", [t])
+                    continue
                 if src is None or src == dst:
                     continue
                 if i in refs and self.category[op] == UPDATE:
@@ -817,11 +827,18 @@ class GraphModel:
         limit = self.options["max_write_edges"]
         if limit is None or len(writes) <= limit:
             return edges
+        connected = set()
+        for edge in edges:
+            if edge.kind != "writes":
+                connected.update((edge.src, edge.dst))
+        # Variables with no other edge (optimizer slots) keep theirs, or they would float.
+        writes = [e for e in writes if e.dst in connected]
         for edge in writes:
             target = self.units[edge.dst]
             unit = self.units[edge.src]
             unit.notes = list(unit.notes) + [("note", "writes " + target.name)]
-        return [e for e in edges if e.kind != "writes"]
+        dropped = set(map(id, writes))
+        return [e for e in edges if id(e) not in dropped]
 
     def _merge_multi(self, edges):
         """One edge per (source, target) pair when either end is a collapsed scope."""
@@ -902,7 +919,7 @@ class GraphModel:
     # -- emphasis: highlight= and fetches= ----------------------------------------------------------------
     def _apply_emphasis(self, highlight, fetches, feeds):
         if highlight is not None:
-            ops, tensors = _ops_and_tensors(highlight)
+            ops, tensors = _ops_and_tensors(highlight, self.graph)
             shown = {self.visible.get(op) for op in ops} - {None}
             for uid, unit in self.units.items():
                 if unit.kind == STUB:
@@ -963,9 +980,12 @@ def _static(tensor):
     return None
 
 
-def _ops_and_tensors(items):
+def _ops_and_tensors(items, graph=None):
+    """(ops, tensors) named by highlight items: tensors, ops, variables or their names."""
     ops, tensors = set(), set()
     for item in _flatten(items):
+        if isinstance(item, str):
+            item = (graph or tf.get_default_graph()).as_graph_element(item)
         if isinstance(item, tf.Tensor):
             tensors.add(item)
             ops.add(item.op)
@@ -978,10 +998,6 @@ def _ops_and_tensors(items):
             if value_op is not None:
                 ops.add(value_op)
                 tensors.update(value_op.outputs)
-        elif isinstance(item, str):
-            element = tf.get_default_graph().as_graph_element(item)
-            ops.update(_ops_and_tensors([element])[0])
-            tensors.update(_ops_and_tensors([element])[1])
         else:
             ops.update(_elements(item))
     return ops, tensors

@@ -66,6 +66,8 @@ EDGE_STYLE = {
         "style": "dotted", "color": "#6E6E6E", "arrowhead": "odot"}),
     "writes": ("writes the variable", {
         "style": "bold", "color": OKABE_ITO["vermillion"], "penwidth": "2"}),
+    "gradient": ("gradient from the (hidden) backward pass", {
+        "style": "dashed", "color": "#A24F7F", "fontcolor": "#A24F7F"}),
     "gradlink": ("∇: gradient of (backward → forward op)", {
         "style": "dashed", "color": OKABE_ITO["reddish_purple"], "arrowhead": "none",
         "penwidth": "0.8"}),
@@ -126,6 +128,6 @@ def legend_items(categories, edge_kinds):
     order = ["placeholder", "variable", "constant", "op", "gradient", "update", "scope",
              "gradient_scope", "repeat", "stub"]
     nodes = [(c, CATEGORY_STYLE[c][0], CATEGORY_STYLE[c][1]) for c in order if c in categories]
-    edge_order = ["data", "control", "writes", "gradlink"]
+    edge_order = ["data", "control", "writes", "gradient", "gradlink"]
     edges = [(k, EDGE_STYLE[k][0], EDGE_STYLE[k][1]) for k in edge_order if k in edge_kinds]
     return nodes, edges
