@@ -236,6 +236,25 @@ class Operation:
         return self
 
 
+class _NameScope:
+    """Context manager behind Graph.name_scope (a class: it is entered for every op built)."""
+
+    __slots__ = ("_graph", "_stack", "_saved")
+
+    def __init__(self, graph, stack):
+        self._graph = graph
+        self._stack = stack
+        self._saved = None
+
+    def __enter__(self):
+        self._saved = self._graph._name_stack
+        self._graph._name_stack = self._stack
+        return self._stack + "/" if self._stack else ""
+
+    def __exit__(self, *exc):
+        self._graph._name_stack = self._saved
+
+
 class _GraphState(threading.local):
     """Per-thread default-graph stack (the global default graph is shared by all threads)."""
 
@@ -301,13 +320,11 @@ class Graph:
     def get_name_scope(self):
         return self._name_stack
 
-    @contextlib.contextmanager
     def name_scope(self, name):
-        """Open a name scope; yields the scope's full name with a trailing '/'.
+        """Open a name scope; ``with g.name_scope('a') as scope`` gives ``scope == 'a/'``.
 
         ``None`` or ``""`` resets to the root; a name ending in '/' re-enters that exact scope.
         """
-        old_stack = self._name_stack
         if not name:
             new_stack = ""
         elif name.endswith("/"):
@@ -318,11 +335,7 @@ class Graph:
             if not _VALID_SCOPE_NAME.match(name):
                 raise ValueError("'%s' is not a valid scope name" % name)
             new_stack = self.unique_name(name)
-        self._name_stack = new_stack
-        try:
-            yield "" if not new_stack else new_stack + "/"
-        finally:
-            self._name_stack = old_stack
+        return _NameScope(self, new_stack)
 
     @contextlib.contextmanager
     def control_dependencies(self, control_inputs):

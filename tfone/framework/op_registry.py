@@ -74,6 +74,7 @@ class OpDef:
     aliases = None         # "state": output may share memory with a variable's buffer;
                            # "input": output may be a view of an input (e.g. reshape)
     requires_feed = False  # must be fed (Placeholder): checked before a run starts
+    passthrough = False    # output is input 0 unchanged (Identity): plans alias, no call
     gradient = None        # method (self, op, *output_grads) -> [grad per input], or
                            # NOT_DIFFERENTIABLE; None means "no gradient defined" (LookupError)
 

@@ -17,7 +17,7 @@ import numpy as np
 from tfone import errors
 from tfone.framework import graph as _graph
 from tfone.framework.graph import Operation, Tensor
-from tfone.framework.op_registry import ALL_INPUTS
+from tfone.framework.op_registry import ALL_INPUTS, _regroup
 
 __all__ = ["Session", "InteractiveSession", "get_default_session", "RunOptions", "RunMetadata"]
 
@@ -438,7 +438,7 @@ class _Plan:
                     if run_metadata is not None:
                         run_metadata.step_stats = [
                             RunMetadata.StepStat(op.name, op.type, start, elapsed, nbytes, shapes)
-                            for op, (start, elapsed, (nbytes, shapes)) in zip(self.ops, stats)]
+                            for op, (start, elapsed, (nbytes, shapes)) in zip(self.executed_ops, stats)]
                     return values
                 return self._fn(*feeds)
         except Exception as e:
@@ -446,38 +446,53 @@ class _Plan:
 
     # -- code generation --------------------------------------------------------------------------
     def _generate(self, ctx, trace):
+        """Write the plan function. Outside tracing, three cheap optimisations apply:
+        constants (and pure ops on constants) are computed once and baked into the plan,
+        pass-through ops (Identity, StopGradient) become aliases, and ops without outputs or
+        effects (NoOp) are skipped. A traced run executes every op so each can be timed."""
         feed_names = {}
         for i, t in enumerate(self.feed_tensors):
             feed_names.setdefault(t, "feed%d" % i)
         fetched_tensors = {e for e in self.fetch_elements if isinstance(e, Tensor)}
-        ops = self.ops
-        # Last step that reads each tensor, so its buffer can be released right after.
-        last_use = {}
-        for step, op in enumerate(ops):
-            for t in _evaluated_inputs(op):
-                last_use[t] = step
-        consumed = set(last_use) | fetched_tensors
         names = dict(feed_names)
+        baked = {}          # plan-global name -> value computed at compile time
         aliases_state = set()
+        calls = []          # (step, op) of the ops that run at each step
+        for step, op in enumerate(self.ops):
+            opdef = op._opdef
+            for t in op._outputs:
+                if opdef.aliases == "state" or (opdef.aliases == "input" and any(
+                        i in aliases_state for i in op._inputs)):
+                    aliases_state.add(t)
+            if not trace and self._precompute(op, ctx, names, baked, feed_names):
+                continue
+            calls.append((step, op))
+            for t in op._outputs:
+                if t not in feed_names:
+                    names[t] = "t%d_%d" % (step, t._value_index)
+        # Last call that reads each variable, so its buffer can be released right after.
+        last_use = {}
+        for index, (step, op) in enumerate(calls):
+            for t in _evaluated_inputs(op):
+                last_use[names[t]] = index
         kernels = {}
         lines = ["def plan(%s):" % ", ".join((["_stats"] if trace else []) + list(
             dict.fromkeys(feed_names.values())))]
         line_ops = {}
-        for step, op in enumerate(ops):
+        consumed = set(last_use) | {names[t] for t in fetched_tensors}
+        kept = {names[t] for t in fetched_tensors if t in names} | set(feed_names.values()) | set(baked)
+        self.executed_ops = []
+        for index, (step, op) in enumerate(calls):
             opdef = op._opdef
             kname = "k%d" % step
             kernels[kname] = opdef.make_kernel(op, ctx)
             args = self._call_args(op, names)
             targets = []
             for t in op._outputs:
-                if t in feed_names or t not in consumed:
+                if t in feed_names or names[t] not in consumed:
                     targets.append("_")
                 else:
-                    names[t] = "t%d_%d" % (step, t._value_index)
                     targets.append(names[t])
-                if opdef.aliases == "state" or (opdef.aliases == "input" and any(
-                        i in aliases_state for i in op._inputs)):
-                    aliases_state.add(t)
             call = "%s(%s)" % (kname, args)
             if all(x == "_" for x in targets):
                 statement = call
@@ -486,6 +501,7 @@ class _Plan:
             else:
                 statement = "%s, = %s" % (", ".join(targets), call)
             comment = "  # %s (%s)" % (op.name, op.type)
+            self.executed_ops.append(op)
             if trace:
                 lines.append("    _t = _clock()")
                 holder = "_out = " if statement == call else ""
@@ -501,9 +517,8 @@ class _Plan:
             else:
                 lines.append("    %s%s" % (statement, comment))
                 line_ops[len(lines)] = op
-            dead = [names[t] for t in dict.fromkeys(_evaluated_inputs(op))
-                    if last_use.get(t) == step and t not in fetched_tensors and t not in feed_names
-                    and t in names]
+            dead = [v for v in dict.fromkeys(names[t] for t in _evaluated_inputs(op))
+                    if last_use.get(v) == index and v not in kept]
             if dead:
                 lines.append("    del %s" % ", ".join(dead))
         results = []
@@ -516,8 +531,56 @@ class _Plan:
             else:
                 results.append("_own(%s)" % names[element])
         lines.append("    return (%s%s)" % (", ".join(results), "," if len(results) == 1 else ""))
+        kernels.update(baked)
         self._kernels = kernels
+        self._names = names
         return "\n".join(lines) + "\n", line_ops
+
+    _FOLD_LIMIT = 1 << 20  # elements: bigger results are recomputed each run, not stored
+
+    def _precompute(self, op, ctx, names, baked, feed_names):
+        """Handle ``op`` at compile time if it needs no run-time work; True if handled."""
+        opdef = op._opdef
+        outputs = op._outputs
+        if any(t in feed_names for t in outputs):
+            return False
+        if not outputs:
+            return not opdef.stateful  # e.g. NoOp: it only orders its control inputs
+        if opdef.passthrough and len(outputs) == 1:
+            source = op._inputs[0]
+            if source in names:
+                names[outputs[0]] = names[source]
+                return True
+            return False
+        if opdef.stateful or op._control_inputs:
+            return False
+        inputs = _evaluated_inputs(op)
+        if any(names.get(t) not in baked for t in inputs):
+            return False
+        value = opdef.static_value(op) if not inputs else None
+        try:
+            if value is None:
+                if not opdef.foldable:
+                    return False
+                args = [baked[names[t]] for t in inputs]
+                if any(s.variadic for s in opdef._input_specs):
+                    args = _regroup(args, opdef, op)
+                with np.errstate(all="ignore"):
+                    value = opdef.make_kernel(op, ctx)(*args)
+        except Exception:  # leave it to the run, which reports errors with full context
+            return False
+        values = value if len(outputs) > 1 or opdef.num_outputs != 1 else (value,)
+        for t, v in zip(outputs, values):
+            if np.size(v) > self._FOLD_LIMIT:
+                return False
+        for t, v in zip(outputs, values):
+            if isinstance(v, np.ndarray) and v.flags.writeable:
+                v = v.copy()
+                v.flags.writeable = False
+            var = "const_%d" % len(baked)
+            baked[var] = v
+            names[t] = var
+        return True
 
     @staticmethod
     def _call_args(op, names):
@@ -590,14 +653,12 @@ def _copy(value):
 
 
 def _lookup_value(tensor, frame_locals, plan):
-    for i, t in enumerate(plan.feed_tensors):
-        if t is tensor:
-            return frame_locals.get("feed%d" % i)
-    step = next((s for s, op in enumerate(plan.ops) if op is tensor.op), None)
-    if step is None:
+    """The value ``tensor`` had in the failed run (from the plan function's frame), or None."""
+    name = plan._names.get(tensor)
+    if name is None:
         return None
-    return frame_locals.get("t%d_%d" % (step, tensor.value_index))
-
+    value = frame_locals.get(name)
+    return value if value is not None else plan._kernels.get(name) if name.startswith("const_") else None
 
 def _describe(value):
     if value is None:

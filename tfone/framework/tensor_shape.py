@@ -127,7 +127,17 @@ class TensorShape:
     def __init__(self, dims):
         if dims is None:
             self._dims = None
-        elif isinstance(dims, TensorShape):
+            return
+        if dims.__class__ is tuple or dims.__class__ is list:
+            # Fast path for the common case (graph construction builds many shapes).
+            dims = tuple(dims)
+            for d in dims:
+                if d is not None and (d.__class__ is not int or d < 0):
+                    break
+            else:
+                self._dims = dims
+                return
+        if isinstance(dims, TensorShape):
             self._dims = dims._dims
         else:
             try:
@@ -193,7 +203,7 @@ class TensorShape:
     # -- compatibility ---------------------------------------------------------------------
     def is_compatible_with(self, other):
         other = as_shape(other)
-        if self._dims is None or other._dims is None:
+        if self._dims is None or other._dims is None or self._dims == other._dims:
             return True
         if len(self._dims) != len(other._dims):
             return False
@@ -201,6 +211,8 @@ class TensorShape:
 
     def merge_with(self, other):
         other = as_shape(other)
+        if self._dims == other._dims:
+            return self
         if self._dims is None:
             return other
         if other._dims is None:

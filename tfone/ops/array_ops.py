@@ -70,6 +70,7 @@ class PlaceholderWithDefault(OpDef):
     """Passes ``input`` through unless the output is fed."""
     inputs = ("input:T",)
     attrs = {"shape": None}
+    passthrough = True
     label = "placeholder"
     aliases = "input"
     foldable = False  # it may be fed, so its value is not a graph-construction-time constant
@@ -98,6 +99,7 @@ def placeholder_with_default(input, shape, name=None):
 class Identity(OpDef):
     """Returns its input unchanged (a named, drawable alias)."""
     inputs = ("input:T",)
+    passthrough = True
     label = "identity"
     aliases = "input"
 
@@ -119,6 +121,7 @@ def identity(input, name=None):
 class StopGradient(OpDef):
     """Identity in the forward pass; gradients do not flow through it."""
     inputs = ("input:T",)
+    passthrough = True
     label = "stop_grad"
     aliases = "input"
     gradient = NOT_DIFFERENTIABLE
@@ -148,6 +151,19 @@ class Shape(OpDef):
 
     def compute(self, input, out_type):
         return np.array(np.shape(input), dtype=out_type._np)
+
+    def make_kernel(self, op, ctx):
+        np_type = op.get_attr("out_type")._np
+        cache = {}  # shape tuple -> read-only array: shapes repeat from run to run
+
+        def shape_of(x):
+            dims = x.shape
+            value = cache.get(dims)
+            if value is None:
+                value = cache[dims] = np.array(dims, dtype=np_type)
+                value.flags.writeable = False
+            return value
+        return shape_of
 
     def static_value(self, op):
         shape = op.inputs[0].shape
@@ -355,8 +371,15 @@ class Reshape(OpDef):
     def compute(self, tensor, shape):
         return np.reshape(tensor, shape)
 
+    def make_kernel(self, op, ctx):
+        return _reshape
+
     def gradient(self, op, grad):
         return [reshape(grad, _shape_of(op.inputs[0])), None]
+
+
+def _reshape(tensor, shape):
+    return np.asarray(tensor).reshape(shape)
 
 
 def reshape(tensor, shape, name=None):
@@ -526,6 +549,20 @@ class BroadcastGradientArgs(OpDef):
         ra = [i for i in range(n) if i < n - len(s0) or (a[i] == 1 and b[i] != 1)]
         rb = [i for i in range(n) if i < n - len(s1) or (b[i] == 1 and a[i] != 1)]
         return np.array(ra, dtype=s0.dtype), np.array(rb, dtype=s0.dtype)
+
+    def make_kernel(self, op, ctx):
+        cache = {}  # the same pair of shapes comes back every training step
+        compute = self.compute
+
+        def axes(s0, s1):
+            key = (s0.tobytes(), s1.tobytes())
+            result = cache.get(key)
+            if result is None:
+                result = cache[key] = compute(s0, s1)
+                for r in result:
+                    r.flags.writeable = False
+            return result
+        return axes
 
 
 def broadcast_gradient_args(s0, s1, name=None):

@@ -1905,8 +1905,15 @@ class Reduction(OpDef):
         axes = constant_value(op.inputs[1])
         if axes is not None:  # the usual case: axes fixed at graph-construction time
             axes = _axis_tuple(np.asarray(axes))
+            fast = self.float_kernel(axes, keepdims) if op.inputs[0].dtype.is_floating else None
+            if fast is not None:
+                return fast
             return lambda x, _axes: reduce(x, axis=axes, keepdims=keepdims)
         return lambda x, axes: reduce(x, axis=_axis_tuple(axes), keepdims=keepdims)
+
+    def float_kernel(self, axes, keepdims):
+        """Optionally, a faster kernel for floating inputs with constant axes."""
+        return None
 
     def compute(self, input, reduction_indices, keep_dims):
         return self.reduce(input, axis=_axis_tuple(reduction_indices), keepdims=keep_dims)
@@ -1969,6 +1976,10 @@ class Sum(Reduction):
     label = "sum"
     reduce = staticmethod(_sum_same_dtype)
 
+    def float_kernel(self, axes, keepdims):
+        add_reduce = np.add.reduce
+        return lambda x, _axes: add_reduce(x, axes, None, None, keepdims)
+
     def gradient(self, op, grad):
         x = op.inputs[0]
         return [array_ops.broadcast_to(_restore_reduced_dims(op, grad), array_ops._shape_of(x)),
@@ -1980,6 +1991,20 @@ class Mean(Reduction):
     """Mean over the given axes (integer inputs give truncated integer means, as in TF)."""
     label = "mean"
     reduce = staticmethod(_mean)
+
+    def float_kernel(self, axes, keepdims):
+        add_reduce = np.add.reduce
+        axes_list = (axes,) if isinstance(axes, int) else axes
+
+        def mean(x, _axes):
+            # np.mean's own arithmetic (pairwise sum, then divide) without its Python overhead;
+            # an empty reduction gives 0/0 = nan, as TF does (run under errstate(all="ignore")).
+            count = 1
+            shape = x.shape
+            for a in axes_list:
+                count *= shape[a]
+            return add_reduce(x, axes, None, None, keepdims) / x.dtype.type(count)
+        return mean
 
     def gradient(self, op, grad):
         x, y = op.inputs[0], op.outputs[0]

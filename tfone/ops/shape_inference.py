@@ -11,6 +11,8 @@ __all__ = ["broadcast_shape", "shape_from_tensor", "reduced_shape", "normalize_a
 def broadcast_shape(a, b):
     """Static numpy-style broadcast of two TensorShapes; ValueError if they cannot broadcast."""
     da, db = a.as_tuple(), b.as_tuple()
+    if da == db:
+        return a
     if da is None or db is None:
         return unknown_shape()
     n = max(len(da), len(db))
