@@ -62,4 +62,7 @@ def __getattr__(name):
         from tfone.summary._tensorboard import proto
         return getattr(proto("event_pb2" if name in ("Event", "SessionLog") else "summary_pb2"),
                        name)
+    if name == "distribute":  # tf.distribute imports Dask, so only when first used
+        import importlib
+        return importlib.import_module("tfone.distribute")
     raise AttributeError("module 'tfone' has no attribute %r" % name)
