@@ -265,6 +265,9 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
         dtype=dtype if dtype is not None else base.dtype,
         constraint=constraint if constraint is not None else base.constraint)
     store.current_scope = new_scope
+    # As TF1: leaving a scope object restores the scope counts; leaving a named scope forgets
+    # its sub-scopes, so `with variable_scope('a')` entered again reuses the names 'a/dense'...
+    saved_counts = dict(store.scope_counts) if isinstance(name_or_scope, VariableScope) else None
     try:
         if not auxiliary_name_scope:
             new_scope._name_scope = (base.original_name_scope if base is name_or_scope
@@ -281,6 +284,13 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
                 yield new_scope
     finally:
         store.current_scope = parent
+        if saved_counts is not None:
+            store.scope_counts = saved_counts
+        else:
+            prefix = full_name + "/"
+            for key in store.scope_counts:
+                if key.startswith(prefix):
+                    store.scope_counts[key] = 0
 
 
 def _unique_scope_name(store, parent, prefix):
