@@ -126,3 +126,43 @@ def test_global_step_in_another_graph():
     step = tf.train.create_global_step(graph)
     assert step.graph is graph and tf.train.get_global_step(graph) is step
     assert tf.train.get_global_step() is None
+
+
+def _sgdr(step, lr, first, t_mul, m_mul, alpha):
+    """Walk the restart periods one by one (independent of the closed form tfone uses)."""
+    start, period, i = 0.0, float(first), 0
+    while step >= start + period:
+        start, period, i = start + period, period * t_mul, i + 1
+    cosine = 0.5 * m_mul ** i * (1 + math.cos(math.pi * (step - start) / period))
+    return lr * ((1 - alpha) * cosine + alpha)
+
+
+@pytest.mark.parametrize("t_mul,m_mul", [(2.0, 1.0), (1.0, 0.5), (1.5, 0.75)])
+def test_cosine_decay_restarts(t_mul, m_mul):
+    steps = [0, 3, 9, 12, 14, 25, 29, 31, 50, 69, 75]   # away from the restart boundaries
+    lr, got = _values(lambda s: tf.train.cosine_decay_restarts(0.5, s, 10, t_mul=t_mul,
+                                                               m_mul=m_mul, alpha=0.1),
+                      steps=steps)
+    assert lr.name == "SGDRDecay:0"
+    np.testing.assert_allclose(got, [_sgdr(s, 0.5, 10, t_mul, m_mul, 0.1) for s in steps],
+                               rtol=1e-4, atol=1e-6)
+
+
+def test_cosine_decay_restarts_with_tensor_t_mul():
+    steps = [0, 12, 25, 31]
+    _, got = _values(lambda s: tf.train.cosine_decay_restarts(0.5, s, 10, t_mul=tf.constant(2.0)),
+                     steps=steps)
+    np.testing.assert_allclose(got, [_sgdr(s, 0.5, 10, 2.0, 1.0, 0.0) for s in steps],
+                               rtol=1e-4, atol=1e-6)
+
+
+def test_linear_cosine_decay_and_alias():
+    lr, got = _values(lambda s: tf.train.linear_cosine_decay(0.5, s, 20, num_periods=2.0,
+                                                             alpha=0.1, beta=0.01))
+    assert lr.name == "LinearCosineDecay:0"
+    expected = []
+    for s in STEPS:
+        t = min(s, 20) / 20
+        expected.append(0.5 * ((0.1 + 1 - t) * 0.5 * (1 + math.cos(2 * math.pi * 2.0 * t)) + 0.01))
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
+    assert tf.train.piecewise_constant_decay is tf.train.piecewise_constant

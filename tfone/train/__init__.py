@@ -13,8 +13,9 @@ from tfone.train.adagrad import AdagradOptimizer  # noqa: F401
 from tfone.train.adadelta import AdadeltaOptimizer  # noqa: F401
 from tfone.train.ftrl import FtrlOptimizer  # noqa: F401
 from tfone.train.learning_rate_decay import (  # noqa: F401
-    exponential_decay, piecewise_constant, polynomial_decay, natural_exp_decay,
-    inverse_time_decay, cosine_decay)
+    exponential_decay, piecewise_constant, piecewise_constant_decay, polynomial_decay,
+    natural_exp_decay, inverse_time_decay, cosine_decay, cosine_decay_restarts,
+    linear_cosine_decay)
 from tfone.train.training_util import (  # noqa: F401
     global_step, get_global_step, create_global_step, get_or_create_global_step,
     assert_global_step)

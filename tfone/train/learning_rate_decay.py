@@ -17,6 +17,10 @@ polynomial_decay       (lr - end_lr) * (1 - min(step, decay_steps) / decay_steps
                        (``cycle=True``: decay_steps *= ceil(step / decay_steps), at least 1)
 cosine_decay           lr * ((1 - alpha) * 0.5 * (1 + cos(pi * min(step, decay_steps) /
                        decay_steps)) + alpha)
+cosine_decay_restarts  cosine_decay restarted after first_decay_steps, periods growing by
+                       t_mul and peaks scaled by m_mul (SGDR)
+linear_cosine_decay    lr * ((alpha + (1 - t)) * 0.5 * (1 + cos(2 pi num_periods t)) + beta),
+                       t = min(step, decay_steps) / decay_steps
 piecewise_constant     values[i] for boundaries[i-1] < x <= boundaries[i]
 =====================  =======================================================================
 """
@@ -27,8 +31,9 @@ from tfone.framework.op_registry import convert_to_tensor
 from tfone.ops import math_ops
 from tfone.ops.constant_op import constant
 
-__all__ = ["exponential_decay", "piecewise_constant", "polynomial_decay", "natural_exp_decay",
-           "inverse_time_decay", "cosine_decay"]
+__all__ = ["exponential_decay", "piecewise_constant", "piecewise_constant_decay",
+           "polynomial_decay", "natural_exp_decay", "inverse_time_decay", "cosine_decay",
+           "cosine_decay_restarts", "linear_cosine_decay"]
 
 
 def _require_step(global_step, schedule):
@@ -82,6 +87,9 @@ def piecewise_constant(x, boundaries, values, name=None):
             result = math_ops.where(math_ops.less_equal(x_recomp, boundaries[i]), values[i],
                                     result, name=scope if i == 0 else None)
         return result
+
+
+piecewise_constant_decay = piecewise_constant
 
 
 def polynomial_decay(learning_rate, global_step, decay_steps, end_learning_rate=0.0001,
@@ -158,3 +166,61 @@ def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0, name=None):
                                                    completed_fraction))
         decayed = (1 - alpha) * cosine_decayed + alpha
         return math_ops.multiply(learning_rate, decayed, name=name)
+
+
+def cosine_decay_restarts(learning_rate, global_step, first_decay_steps, t_mul=2.0, m_mul=1.0,
+                          alpha=0.0, name=None):
+    """Cosine decay with warm restarts (Loshchilov & Hutter's SGDR): the i-th period lasts
+    ``first_decay_steps * t_mul**i`` steps and starts at ``learning_rate * m_mul**i``."""
+    _require_step(global_step, "cosine decay restarts")
+    with name_scope(name, "SGDRDecay", [learning_rate, global_step]) as name:
+        learning_rate = convert_to_tensor(learning_rate, name="initial_learning_rate")
+        dtype = learning_rate.dtype
+        first_decay_steps = math_ops.cast(first_decay_steps, dtype)
+        alpha = math_ops.cast(alpha, dtype)
+        t_mul_t = math_ops.cast(t_mul, dtype)
+        m_mul = math_ops.cast(m_mul, dtype)
+        completed_fraction = math_ops.cast(global_step, dtype) / first_decay_steps
+
+        def restarts(geometric):
+            if geometric:
+                i_restart = math_ops.floor(
+                    math_ops.log(1.0 - completed_fraction * (1.0 - t_mul_t)) /
+                    math_ops.log(t_mul_t))
+                sum_r = (1.0 - t_mul_t ** i_restart) / (1.0 - t_mul_t)
+                return i_restart, (completed_fraction - sum_r) / t_mul_t ** i_restart
+            i_restart = math_ops.floor(completed_fraction)
+            return i_restart, completed_fraction - i_restart
+
+        if isinstance(t_mul, (int, float)):   # known now: build only the branch that applies
+            i_restart, fraction = restarts(geometric=t_mul != 1.0)
+        else:
+            is_one = math_ops.equal(t_mul_t, 1.0)
+            (i_a, f_a), (i_g, f_g) = restarts(False), restarts(True)
+            i_restart = math_ops.where(is_one, i_a, i_g)
+            fraction = math_ops.where(is_one, f_a, f_g)
+        m_fac = m_mul ** i_restart
+        cosine_decayed = 0.5 * m_fac * (1.0 + math_ops.cos(constant(math.pi, dtype=dtype) *
+                                                           fraction))
+        decayed = (1 - alpha) * cosine_decayed + alpha
+        return math_ops.multiply(learning_rate, decayed, name=name)
+
+
+def linear_cosine_decay(learning_rate, global_step, decay_steps, num_periods=0.5, alpha=0.0,
+                        beta=0.001, name=None):
+    """Linear decay times a cosine with ``num_periods`` periods (Bello et al. 2017)."""
+    _require_step(global_step, "linear cosine decay")
+    with name_scope(name, "LinearCosineDecay", [learning_rate, global_step]) as name:
+        learning_rate = convert_to_tensor(learning_rate, name="learning_rate")
+        dtype = learning_rate.dtype
+        decay_steps = math_ops.cast(decay_steps, dtype)
+        num_periods = math_ops.cast(num_periods, dtype)
+        alpha = math_ops.cast(alpha, dtype)
+        beta = math_ops.cast(beta, dtype)
+        global_step_recomp = math_ops.minimum(math_ops.cast(global_step, dtype), decay_steps)
+        linear_decayed = (decay_steps - global_step_recomp) / decay_steps
+        completed_fraction = global_step_recomp / decay_steps
+        fraction = 2.0 * num_periods * completed_fraction
+        cosine_decayed = 0.5 * (1.0 + math_ops.cos(constant(math.pi, dtype=dtype) * fraction))
+        linear_cosine_decayed = (alpha + linear_decayed) * cosine_decayed + beta
+        return math_ops.multiply(learning_rate, linear_cosine_decayed, name=name)
