@@ -124,7 +124,7 @@ def test_released_buffers_are_actually_freed():
         pass
     refs = []
 
-    x = tf.placeholder(tf.float32, name="x")
+    x = tf.placeholder(tf.float32, [4], name="x")  # fully known: no shape specialisation
     y = tf.reduce_sum(x * 2.0)
     with tf.Session() as sess:
         plan = sess._plan_for(y, (x,), False)
@@ -265,6 +265,32 @@ def test_kernel_error_names_op_and_user_line():
     assert "test_session.py" in message and "tf.matmul(a, b" in message
     assert "(2, 3)" in message and "(4, 5)" in message
     assert info.value.op is c.op
+
+
+def test_plans_are_specialised_for_fed_shapes():
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    b = tf.constant([1.0, 2.0, 3.0])
+    loss = tf.reduce_mean(tf.square(x - b))
+    grad = tf.gradients(loss, x)[0]
+    with tf.Session() as sess:
+        general = sess.plan_source(grad, {x: np.ones((4, 3))})
+        special = sess.plan_source(grad, {x: np.ones((4, 3))}, specialized=True)
+        assert "(Shape)" in general and "(Shape)" not in special  # shapes folded away
+        for rows in (4, 2, 4):
+            value = np.arange(rows * 3, dtype=np.float32).reshape(rows, 3)
+            expected = 2 * (value - [1.0, 2.0, 3.0]) / value.size
+            np.testing.assert_allclose(sess.run(grad, {x: value}), expected, rtol=1e-6)
+
+
+def test_errors_in_specialised_plans_name_the_users_op():
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    idx = tf.placeholder(tf.int32, [None], name="idx")
+    picked = tf.gather(x, idx, name="pick")
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError) as info:
+            sess.run(picked, {x: np.ones((2, 3)), idx: [0, 5]})
+    assert info.value.op is picked.op
+    assert "test_session.py" in str(info.value)
 
 
 def test_run_metadata_trace_lists_ops():

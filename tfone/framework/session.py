@@ -16,6 +16,7 @@ import numpy as np
 
 from tfone import errors
 from tfone.framework import graph as _graph
+from tfone.framework import specialize
 from tfone.framework.graph import Operation, Tensor
 from tfone.framework.op_registry import ALL_INPUTS, _regroup
 
@@ -160,7 +161,7 @@ class Session:
         except (KeyError, TypeError):
             plan = self._plan_for(fetches, feed_keys, trace)
         feeds = plan.convert_feeds(feed_dict.values()) if feed_keys else ()
-        values = plan.execute(feeds, run_metadata)
+        values = plan.run(feeds, run_metadata)
         return plan.rebuild(values)
 
     def make_callable(self, fetches, feed_list=None):
@@ -174,12 +175,18 @@ class Session:
             if len(feed_values) != len(plan.feed_tensors):
                 raise TypeError("This callable takes %d feed values, got %d"
                                 % (len(plan.feed_tensors), len(feed_values)))
-            return plan.rebuild(plan.execute(plan.convert_feeds(feed_values), None))
+            return plan.rebuild(plan.run(plan.convert_feeds(feed_values), None))
         return run_callable
 
-    def plan_source(self, fetches, feed_dict=None):
-        """The Python source of the plan ``run(fetches, feed_dict)`` executes (for teaching)."""
-        return self._plan_for(fetches, tuple(feed_dict or ()), False).source
+    def plan_source(self, fetches, feed_dict=None, specialized=False):
+        """The Python source of the plan ``run(fetches, feed_dict)`` executes (for teaching).
+
+        With ``specialized=True`` the feed values' shapes are used, showing the plan after shape
+        specialisation (see tfone/framework/specialize.py)."""
+        plan = self._plan_for(fetches, tuple(feed_dict or ()), False)
+        if specialized and feed_dict:
+            return plan.for_shapes(plan.convert_feeds(feed_dict.values())).source
+        return plan.source
 
     def _plan_for(self, fetches, feed_keys, trace):
         key = (_freeze(fetches), feed_keys, trace)
@@ -403,11 +410,14 @@ _plan_ids = itertools.count()
 class _Plan:
     """A compiled run: pruned ops in topological order, turned into one Python function."""
 
-    def __init__(self, ctx, mapper, feed_tensors, trace):
-        self.fetch_elements = mapper.elements
+    MAX_SPECIALIZATIONS = 8  # distinct feed-shape combinations compiled before giving up
+
+    def __init__(self, ctx, mapper, feed_tensors, trace, elements=None, origin=None):
+        self.fetch_elements = elements if elements is not None else mapper.elements
         self.feed_tensors = feed_tensors
-        self.rebuild = mapper.make_rebuild()
-        self.ops = _schedule(mapper.elements, feed_tensors)
+        self.rebuild = mapper.make_rebuild() if mapper is not None else None
+        self.ops = _schedule(self.fetch_elements, feed_tensors)
+        self._origin = origin or {}
         self._check_feeds_present(feed_tensors)
         self.filename = "<tfone plan %d>" % next(_plan_ids)
         self.source, self.line_ops = self._generate(ctx, trace)
@@ -418,6 +428,34 @@ class _Plan:
         self._fn = namespace["plan"]
         self._feed_converters = [_feed_converter(t) for t in feed_tensors]
         self._trace = trace
+        self._ctx = ctx
+        self._specializations = {}
+        self.specializable = origin is None and not trace and any(
+            not t.shape.is_fully_defined() for t in feed_tensors)
+
+    def run(self, feeds, run_metadata=None):
+        """Execute with converted feeds, through the plan specialised for their shapes."""
+        if self.specializable:
+            return self.for_shapes(feeds).execute(feeds, run_metadata)
+        return self.execute(feeds, run_metadata)
+
+    def for_shapes(self, feeds):
+        """The plan compiled for these feed shapes (made on first use), or this general one."""
+        key = tuple([np.shape(f) for f in feeds])
+        plan = self._specializations.get(key)
+        if plan is None:
+            plan = self
+            if len(self._specializations) < self.MAX_SPECIALIZATIONS:
+                cloned = specialize.clone_with_shapes(self.ops, self.feed_tensors, key)
+                if cloned is not None:
+                    tensor_map, origin = cloned
+                    clone_of = {original: clone for clone, original in origin.items()}
+                    elements = [tensor_map[e] if isinstance(e, Tensor) else clone_of[e]
+                                for e in self.fetch_elements]
+                    feeds_cloned = [tensor_map[t] for t in self.feed_tensors]
+                    plan = _Plan(self._ctx, None, feeds_cloned, False, elements, origin)
+            self._specializations[key] = plan
+        return plan
 
     def _check_feeds_present(self, feed_tensors):
         for op in self.ops:
@@ -470,6 +508,8 @@ class _Plan:
             for t in op._outputs:
                 if t not in feed_names:
                     names[t] = "t%d_%d" % (step, t._value_index)
+        if not trace:
+            calls = self._live_calls(calls, names, fetched_tensors)
         # Last call that reads each variable, so its buffer can be released right after.
         last_use = {}
         for index, (step, op) in enumerate(calls):
@@ -536,6 +576,24 @@ class _Plan:
         self._names = names
         return "\n".join(lines) + "\n", line_ops
 
+    def _live_calls(self, calls, names, fetched_tensors):
+        """Drop calls whose results nothing needs (e.g. a forward op whose only consumer was
+        a Shape op folded into a constant). Stateful ops and fetched ops always run."""
+        fetched_ops = {e for e in self.fetch_elements if isinstance(e, Operation)}
+        needed = {names[t] for t in fetched_tensors if t in names}
+        live_ops = set(fetched_ops)
+        for op in self.ops:  # control dependencies are kept even if their targets were folded
+            live_ops.update(op._control_inputs)
+        live = []
+        for step, op in reversed(calls):
+            if (op in live_ops or op._opdef.stateful or not op._outputs or
+                    any(names.get(t) in needed for t in op._outputs)):
+                live.append((step, op))
+                needed.update(names[t] for t in _evaluated_inputs(op))
+                live_ops.update(op._control_inputs)
+        live.reverse()
+        return live
+
     _FOLD_LIMIT = 1 << 20  # elements: bigger results are recomputed each run, not stored
 
     def _precompute(self, op, ctx, names, baked, feed_names):
@@ -554,10 +612,10 @@ class _Plan:
             return False
         if opdef.stateful or op._control_inputs:
             return False
+        value = opdef.static_value(op)  # e.g. the shape of a tensor whose shape is static
         inputs = _evaluated_inputs(op)
-        if any(names.get(t) not in baked for t in inputs):
+        if value is None and any(names.get(t) not in baked for t in inputs):
             return False
-        value = opdef.static_value(op) if not inputs else None
         try:
             if value is None:
                 if not opdef.foldable:
@@ -613,7 +671,10 @@ class _Plan:
                 op = self.line_ops.get(tb.tb_lineno)
                 frame_locals = tb.tb_frame.f_locals
             tb = tb.tb_next
+        run_op, op = op, self._origin.get(op, op)  # report the user's op, not a specialised copy
         if isinstance(error, errors.OpError):
+            if error.op in self._origin:
+                error.op = self._origin[error.op]
             if error.op is None and op is not None:
                 message = "%s\n  while running op '%s' (%s)\n  created at %s" % (
                     error.message, op.name, op.type, op.location)
@@ -622,7 +683,7 @@ class _Plan:
         if op is None:
             return errors.InternalError(None, None, "%s: %s" % (type(error).__name__, error))
         described = []
-        for t in _evaluated_inputs(op):
+        for t in _evaluated_inputs(run_op):
             value = _lookup_value(t, frame_locals, self)
             described.append("    %s: %s" % (t.name, _describe(value)))
         message = "%s: %s\n  while running op '%s' (%s)\n  created at %s" % (
