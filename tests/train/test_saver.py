@@ -364,3 +364,22 @@ def test_import_meta_graph_rebuilds_variables_collections_and_saver(tmp_path):
         sess.run(tf.global_variables_initializer())
         np.testing.assert_array_equal(sess.run("W:0"), [[1.0], [2.0]])
         assert graph.get_operation_by_name("W").type == "VariableV2"
+
+
+def test_import_meta_graph_without_a_saver_builds_one_for_global_variables(tmp_path):
+    w = tf.Variable(np.array([1.0, 2.0]), name="W")
+    tf.Variable(0.0, name="counter", collections=[tf.GraphKeys.LOCAL_VARIABLES])
+    path = str(tmp_path / "graph.meta")
+    meta = tf.train.export_meta_graph(path)
+    assert meta.saver_def is None and os.path.exists(path)
+    with tf.Session() as sess:
+        sess.run(w.initializer)
+        prefix = tf.train.Saver([w]).save(sess, str(tmp_path / "w"), write_meta_graph=False)
+    tf.reset_default_graph()
+    saver = tf.train.import_meta_graph(path, import_scope="restored")
+    assert [v.name for v in tf.local_variables()] == ["restored/counter:0"]
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.NotFoundError, match="Key restored/W not found"):
+            saver.restore(sess, prefix)
+        tf.train.Saver({"W": tf.global_variables()[0]}).restore(sess, prefix)
+        np.testing.assert_array_equal(sess.run("restored/W:0"), [1.0, 2.0])

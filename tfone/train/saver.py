@@ -559,6 +559,7 @@ class Saver:
         (``save_path`` or ``save_path-<global_step>``), or None for an empty Saver."""
         if self._entries is None:
             self.build()
+        save_path = os.fspath(save_path)
         if latest_filename is None:
             latest_filename = "checkpoint"
         if os.path.split(latest_filename)[0]:
@@ -775,6 +776,9 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
              "placeholder": graph_io._lookup(created, e["placeholder"]).name}
             for e in saver_def["entries"]]
         return Saver(saver_def=resolved)
-    if rebuilt:
-        return Saver(var_list=list(rebuilt.values()))
+    global_names = [item["variable"] for item in
+                    graph_def.get("collections", {}).get(GraphKeys.GLOBAL_VARIABLES, [])
+                    if "variable" in item]
+    if global_names:
+        return Saver(var_list=[rebuilt[name] for name in global_names])
     return None
