@@ -10,6 +10,7 @@ embedding lookups) are dense tensors built with ``UnsortedSegmentSum``, not ``In
 The numbers are the same; only memory use differs for very large ``params``.
 """
 import builtins
+import functools
 import sys
 
 import numpy as np
@@ -713,6 +714,15 @@ class StridedSlice(OpDef):
     def compute(self, input, begin, end, strides, **masks):
         return _strided_get(input, _slice_spec(begin, end, strides, **masks))
 
+    def make_kernel(self, op, ctx):
+        values = [constant_value(t) for t in op.inputs[1:]]
+        masks = dict(op.attrs)
+        if any(v is None for v in values):
+            return lambda x, b, e, s: _strided_get(x, _slice_spec(b, e, s, **masks))
+        # The usual case (x[:, 0], xs[t]): the numpy index is computed once, at bind time.
+        spec = _slice_spec(*[np.asarray(v).reshape(-1) for v in values], **masks)
+        return lambda x, b, e, s: _strided_get(x, spec)
+
     def gradient(self, op, grad):
         x, begin, end, strides = op.inputs
         masks = {m: op.get_attr(m) for m in _MASKS}
@@ -868,6 +878,16 @@ class Slice(OpDef):
             else:
                 out.append(None)
         return input.dtype, out
+
+    def make_kernel(self, op, ctx):
+        x, begin, size = op.inputs
+        dims, b, n = x.shape.as_tuple(), constant_value(begin), constant_value(size)
+        if dims is None or None in dims or b is None or n is None:
+            return self.compute
+        # Static shape and bounds (inference has validated them): index once, at bind time.
+        index = tuple(builtins.slice(int(bi), int(d) if int(si) == -1 else int(bi) + int(si))
+                      for d, bi, si in zip(dims, np.reshape(b, -1), np.reshape(n, -1)))
+        return lambda value, _b, _n: np.asarray(value)[index]
 
     def compute(self, input, begin, size):
         input = np.asarray(input)
@@ -1227,6 +1247,14 @@ class ConcatV2(OpDef):
     def compute(self, values, axis):
         return np.concatenate(values, axis=int(axis))
 
+    def make_kernel(self, op, ctx):
+        axis = constant_value(op.inputs[-1])
+        if axis is None:
+            return self.compute
+        axis = int(axis)
+        concatenate = np.concatenate
+        return lambda values, _axis: concatenate(values, axis=axis)
+
     def gradient(self, op, grad):
         values, axis = op.inputs[:-1], op.inputs[-1]
         if len(values) == 1:
@@ -1314,6 +1342,19 @@ class Split(OpDef):
                                  "list of sizes to split unevenly" % (a, dims[a], num_split))
             out[a] = dims[a] // num_split
         return [(value.dtype, out)] * num_split
+
+    def make_kernel(self, op, ctx):
+        split_dim, value = op.inputs
+        num_split = op.get_attr("num_split")
+        dims = value.shape.as_tuple()
+        axis = constant_value(split_dim)
+        if axis is None or dims is None or dims[int(axis) % len(dims)] is None:
+            return functools.partial(self.compute, num_split=num_split)
+        axis = int(axis) % len(dims)
+        width = dims[axis] // num_split
+        lead = (builtins.slice(None),) * axis
+        indices = [lead + (builtins.slice(i * width, (i + 1) * width),) for i in range(num_split)]
+        return lambda _axis, x: tuple([x[index] for index in indices])
 
     def compute(self, split_dim, value, num_split):
         value = np.asarray(value)

@@ -902,10 +902,16 @@ class Tanh(UnaryElementwise):
 
 
 def _sigmoid(x):
-    # 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) for x < 0: no overflow, full precision.
-    z = np.exp(-np.abs(x))
-    r = np.reciprocal(z + 1)
-    return np.where(np.asarray(x) >= 0, r, z * r)
+    # 1 / (1 + e^-x) in IEEE arithmetic is exact in the limits: e^-x overflows to inf for
+    # very negative x and 1/inf = 0, with full relative precision elsewhere. Plans run
+    # kernels under np.errstate(all="ignore"), so the overflow is silent, as in TF.
+    if type(x) is not np.ndarray or not x.ndim:
+        with np.errstate(over="ignore"):
+            return 1 / (1 + np.exp(-np.asarray(x)))
+    out = np.negative(x)
+    np.exp(out, out=out)
+    out += 1
+    return np.reciprocal(out, out=out)
 
 
 @register_op("Sigmoid")
