@@ -119,7 +119,8 @@ class Layer(base_layer.Layer):
                                            collections=kwargs.get("collections"))
                 if regularizer is not None and variable not in existing:
                     self._handle_weight_regularization(name, variable, regularizer)
-        if variable.trainable:
+        # (a custom getter may return something else than a Variable, e.g. a tensor)
+        if getattr(variable, "trainable", trainable and self.trainable):
             if not any(variable is w for w in self._trainable_weights):
                 self._trainable_weights.append(variable)
         elif not any(variable is w for w in self._non_trainable_weights):

@@ -153,7 +153,7 @@ class RNNCell(base_layer.Layer):
 
     def _rnn_get_variable(self, getter, *args, **kwargs):
         variable = getter(*args, **kwargs)
-        if variable.trainable:
+        if getattr(variable, "trainable", kwargs.get("trainable", True) is not False):
             if not any(variable is w for w in self._trainable_weights):
                 self._trainable_weights.append(variable)
         elif not any(variable is w for w in self._non_trainable_weights):
