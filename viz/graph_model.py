@@ -504,6 +504,13 @@ class GraphModel:
                 members.append(op)
                 member_set.add(op)
         unit.ops = [var_op] + sorted(members[1:], key=self._order.__getitem__)
+        if not init_values:
+            # The initializer is not drawn (the target does not need it): still say how the
+            # variable starts.
+            init = getattr(unit.variable, "initializer", None) or self._by_name.get(
+                var_op.name + "/Assign")
+            if isinstance(init, tf.Operation) and len(init.inputs) > 1:
+                init_values = [init.inputs[1].op]
         unit.init_text = self._describe_initializer(unit, init_values)
         for op in unit.ops:
             self.unit_of[op] = unit
@@ -734,7 +741,8 @@ class GraphModel:
             rel = "/".join(op.name.split("/")[n:])
             wiring = tuple(("/".join(t.op.name.split("/")[n:]), t.value_index)
                            if t.op in inside else None for t in op.inputs)
-            sig.append((rel, op.type, wiring))
+            shapes = tuple(str(t.shape) for t in op.outputs)
+            sig.append((rel, op.type, wiring, shapes))
         cache[path] = tuple(sig)
         return cache[path]
 
@@ -866,10 +874,11 @@ class GraphModel:
         limit = self.options["hub_degree"]
         if not limit:
             return
-        outs, control_ins = {}, {}
+        outs, control_ins, has_inputs = {}, {}, set()
         for edge in self.edges:
             if edge.kind in ("data", "control"):
                 outs.setdefault(edge.src, set()).add(edge.dst)
+                has_inputs.add(edge.dst)
             if edge.kind == "control":
                 control_ins.setdefault(edge.dst, set()).add(edge.src)
         hubs = []
@@ -878,7 +887,12 @@ class GraphModel:
                 continue
             fan_out = len(outs.get(uid, ()))
             fan_in = len(control_ins.get(uid, ()))
-            if fan_out >= limit or (fan_in >= limit and not fan_out):
+            # Sources used everywhere (learning rate, keep_prob, global step), but not the
+            # data a model flows from (a placeholder holding a batch).
+            data_input = (unit.category == PLACEHOLDER and unit.op.outputs
+                          and unit.op.outputs[0].shape.ndims != 0)
+            if (fan_out >= limit and uid not in has_inputs and not data_input) or (
+                    fan_in >= limit and not fan_out):
                 hubs.append(uid)
         if not hubs:
             return

@@ -321,7 +321,7 @@ class _FixedLayout:
 
             def node(self, name, label=None, _attributes=None, **attrs):
                 attrs.update(layout.nodes.get(name, {}))
-                super().node(name, label, _attributes, **attrs)
+                super().node(name, label, _attributes=_attributes, **attrs)
 
             def edge(self, tail_name, head_name, label=None, _attributes=None, **attrs):
                 text = attrs.get("label", label) or ""
@@ -333,7 +333,7 @@ class _FixedLayout:
                 placed = layout.edges.get(key) or []
                 if k < len(placed):
                     attrs.update(placed[k])
-                super().edge(tail_name, head_name, label, _attributes, **attrs)
+                super().edge(tail_name, head_name, label, _attributes=_attributes, **attrs)
         return Placed
 
 
