@@ -81,7 +81,8 @@ def format_graph(target=None, show_dtypes=False, max_depth=None, show_control=Tr
         if show_control:
             stack.extend(op.control_inputs)
     for root in roots:
-        uses[_variable_read(root) or root] = uses.get(root, 0)
+        key = _variable_read(root) or root
+        uses[key] = uses.get(key, 0)
     ids = {}
     id_source = _ids()
     lines = []
