@@ -179,7 +179,7 @@ def test_float32_stays_float32_in_place():
         assert sess.run(var).dtype == np.float32 and sess.run(accum).dtype == np.float32
 
 
-# -- static shapes and errors -------------------------------------------------------------------------
+# -- static shapes and errors ----------------------------------------------------------------------
 def _builders(var, slot, slot2, slot3, grad, lr):
     return {
         "ApplyGradientDescent": lambda: training_ops.apply_gradient_descent(var, lr, grad),

@@ -70,8 +70,8 @@ def test_clip_by_global_norm():
 
 def test_clip_by_global_norm_with_use_norm_and_non_finite_norm():
     a = np.array([1.0, 1.0])
-    clipped, norm = tf.clip_by_global_norm([tf.constant(a)], 1.0, use_norm=tf.constant(4.0,
-                                                                                          tf.float64))
+    clipped, norm = tf.clip_by_global_norm([tf.constant(a)], 1.0,
+                                           use_norm=tf.constant(4.0, tf.float64))
     np.testing.assert_allclose(_run(clipped[0]), a / 4)
     assert _run(norm) == 4.0
     clipped, _ = tf.clip_by_global_norm([tf.constant([np.inf, 1.0])], 1.0)

@@ -10,7 +10,7 @@ INIT = RNG.randn(*SHAPE)
 GRADS = [RNG.randn(*SHAPE) for _ in range(5)]
 
 
-# -- numpy references (TF1's formulas, written out) ------------------------------------------------------
+# -- numpy references (TF1's formulas, written out) ------------------------------------------------
 class SGD:
     def __init__(self, lr):
         self.lr = lr
@@ -232,7 +232,7 @@ def test_float32_is_preserved():
         assert slots and all(v.dtype in (tf.float32,) for v in slots), case
 
 
-# -- slots and names ----------------------------------------------------------------------------------
+# -- slots and names -------------------------------------------------------------------------------
 def _slot_names(optimizer, var_name="W", shape=(2,)):
     var = tf.Variable(tf.zeros(shape), name=var_name)
     optimizer.minimize(tf.reduce_sum(var * var))
@@ -333,7 +333,7 @@ def test_float64_variables_cast_the_hyperparameters():
     assert cast.type == "Cast" and cast.outputs[0].dtype == tf.float64
 
 
-# -- learning rates ------------------------------------------------------------------------------------
+# -- learning rates --------------------------------------------------------------------------------
 def test_learning_rate_as_a_fed_tensor():
     lr = tf.placeholder(tf.float32, [], name="lr")
     rates = [0.5, 0.25, 0.125, 1.0, 0.0]
@@ -369,7 +369,7 @@ def test_callable_learning_rate():
         np.testing.assert_allclose(sess.run(w), [0.5])
 
 
-# -- compute_gradients / apply_gradients -------------------------------------------------------------------
+# -- compute_gradients / apply_gradients -----------------------------------------------------------
 def test_compute_gradients_keeps_none_for_unrelated_variables():
     a = tf.Variable(2.0, name="a")
     b = tf.Variable(3.0, name="b")

@@ -237,8 +237,8 @@ def test_dtype_mismatch_is_an_invalid_argument_error(tmp_path):
     _model(w_init=np.zeros((2, 3), np.float64))
     tf.train.get_or_create_global_step()
     with tf.Session() as sess:
-        with pytest.raises(tf.errors.InvalidArgumentError, match="expected dtype float64 does "
-                                                                 "not equal original dtype float32"):
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match="expected dtype float64 does not equal original dtype float32"):
             tf.train.Saver().restore(sess, prefix)
 
 
@@ -332,7 +332,7 @@ def test_restore_ops_are_in_the_graph():
     assert "save_1/restore_all" in [op.name for op in tf.get_default_graph().get_operations()]
 
 
-# -- meta graphs --------------------------------------------------------------------------------------
+# -- meta graphs -----------------------------------------------------------------------------------
 def test_import_meta_graph_rebuilds_variables_collections_and_saver(tmp_path):
     x = tf.placeholder(tf.float32, [None, 2], name="x")
     w = tf.Variable(np.array([[1.0], [2.0]], np.float32), name="W")

@@ -93,7 +93,7 @@ def test_float64_learning_rate_keeps_its_dtype():
     assert lr.dtype == tf.float64 and got == [0.25]
 
 
-# -- global step -------------------------------------------------------------------------------------
+# -- global step -----------------------------------------------------------------------------------
 def test_global_step_creation_and_lookup():
     assert tf.train.get_global_step() is None
     step = tf.train.get_or_create_global_step()

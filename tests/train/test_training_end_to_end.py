@@ -117,7 +117,8 @@ def test_checkpointed_training_resumes_exactly(tmp_path):
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         run(sess, train, x, labels, 20)
-        path = tf.train.Saver().save(sess, str(tmp_path / "mlp"), global_step=tf.train.get_global_step())
+        path = tf.train.Saver().save(sess, str(tmp_path / "mlp"),
+                                     global_step=tf.train.get_global_step())
         run(sess, train, x, labels, 20)
         uninterrupted = sess.run(tf.trainable_variables())
     tf.reset_default_graph()

@@ -117,7 +117,7 @@ def _check_format(parsed):
     return parsed
 
 
-# -- attribute values <-> JSON --------------------------------------------------------------------------
+# -- attribute values <-> JSON ---------------------------------------------------------------------
 def encode_value(value, where="value"):
     """A JSON-compatible encoding of an attribute value (see the module docstring)."""
     if value is None or isinstance(value, (bool, str)):
@@ -214,7 +214,7 @@ def _decode_array(payload):
     return little.astype(dtype._np).reshape(shape)
 
 
-# -- export ---------------------------------------------------------------------------------------------
+# -- export ----------------------------------------------------------------------------------------
 def _input_name(tensor):
     return tensor.op.name if tensor.value_index == 0 else tensor.name
 
@@ -297,7 +297,10 @@ def write_graph(graph_or_graph_def, logdir, name, as_text=True):
                         % type(graph_or_graph_def).__name__)
     os.makedirs(logdir or ".", exist_ok=True)
     path = os.path.join(logdir, name)
-    text = json.dumps(graph_def, indent=1) if as_text else json.dumps(graph_def, separators=(",", ":"))
+    if as_text:
+        text = json.dumps(graph_def, indent=1)
+    else:
+        text = json.dumps(graph_def, separators=(",", ":"))
     atomic_write(path, text.encode("utf-8"))
     return path
 
@@ -328,7 +331,7 @@ def atomic_write(path, data):
         raise
 
 
-# -- import ---------------------------------------------------------------------------------------------
+# -- import ----------------------------------------------------------------------------------------
 def _parse_input(text):
     """('op name', output index or None for a control input)."""
     if text.startswith("^"):
@@ -535,7 +538,7 @@ def _group_inputs(opdef, flat, node_name):
     return grouped
 
 
-# -- variables and collections ----------------------------------------------------------------------------
+# -- variables and collections ---------------------------------------------------------------------
 def import_collections(graph_def, created, graph=None):
     """Rebuild the ``tf.Variable`` objects and collections described by ``graph_def``, whose
     nodes were imported as ``created`` ({node name: Operation}, from ``_import``).

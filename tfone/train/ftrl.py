@@ -57,7 +57,8 @@ class FtrlOptimizer(Optimizer):
                                    shape=v.shape.as_list())
                 else:
                     from tfone.ops import array_ops
-                    val = array_ops.ones_like(v.initialized_value()) * self._initial_accumulator_value
+                    val = (array_ops.ones_like(v.initialized_value()) *
+                           self._initial_accumulator_value)
             self._get_or_make_slot(v, val, "accum", self._accum_name or self._name)
             self._zeros_slot(v, "linear", self._linear_name or self._name)
 

@@ -262,7 +262,7 @@ class Optimizer:
         return self._non_slot_dict.get((name, graph or get_default_graph()))
 
 
-# -- helpers ------------------------------------------------------------------------------------------
+# -- helpers ---------------------------------------------------------------------------------------
 def _var_key(var):
     return var.op if hasattr(var, "op") else var
 

@@ -65,7 +65,7 @@ INDEX_SUFFIX = ".index.json"
 _logger = logging.getLogger("tfone")
 
 
-# -- writing and reading checkpoint files -------------------------------------------------------------
+# -- writing and reading checkpoint files ----------------------------------------------------------
 def _temp_path(path):
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=os.path.basename(path) + ".tmp")
@@ -272,7 +272,7 @@ def remove_checkpoint(checkpoint_prefix, checkpoint_format_version=2, meta_graph
             pass
 
 
-# -- the `checkpoint` state file ----------------------------------------------------------------------
+# -- the `checkpoint` state file -------------------------------------------------------------------
 class CheckpointState:
     """The contents of a directory's ``checkpoint`` file (TF1's CheckpointState proto)."""
 
@@ -403,7 +403,7 @@ def latest_checkpoint(checkpoint_dir, latest_filename=None):
     return None
 
 
-# -- the Saver -----------------------------------------------------------------------------------------
+# -- the Saver -------------------------------------------------------------------------------------
 class Saver:
     """Saves and restores variables (by default all global variables, which include the
     optimizers' slots and the global step)::
@@ -551,7 +551,7 @@ class Saver:
             except OSError as e:
                 _logger.warning("Ignoring: %s", e)
 
-    # -- save and restore ----------------------------------------------------------------------------
+    # -- save and restore --------------------------------------------------------------------------
     def save(self, sess, save_path, global_step=None, latest_filename=None,
              meta_graph_suffix="meta", write_meta_graph=True, write_state=True,
              strip_default_attrs=False, save_debug_info=False):
@@ -713,7 +713,7 @@ def _names_to_variables(var_list, graph):
     return sorted(seen.items())
 
 
-# -- meta graphs -------------------------------------------------------------------------------------
+# -- meta graphs -----------------------------------------------------------------------------------
 def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_def=None,
                       collection_list=None, as_text=False, graph=None, export_scope=None,
                       clear_devices=False, clear_extraneous_savers=False,

@@ -40,7 +40,7 @@ __all__ = ["apply_gradient_descent", "apply_momentum", "apply_adam", "apply_rms_
            "apply_ftrl_v2"]
 
 
-# -- shared machinery -------------------------------------------------------------------------------
+# -- shared machinery ------------------------------------------------------------------------------
 _LOCKS = weakref.WeakKeyDictionary()   # session run context -> {variable name: lock}
 _LOCKS_GUARD = threading.Lock()
 
@@ -164,7 +164,7 @@ class _ApplyOp(OpDef):
         return check
 
 
-# -- the ops ----------------------------------------------------------------------------------------
+# -- the ops ---------------------------------------------------------------------------------------
 @register_op("ApplyGradientDescent")
 class ApplyGradientDescent(_ApplyOp):
     """var -= alpha * delta, in place."""
@@ -247,7 +247,7 @@ class ApplyAdam(_ApplyOp):
 
 @register_op("ApplyRMSProp")
 class ApplyRMSProp(_ApplyOp):
-    """RMSProp: ms moving average of grad**2; mom = momentum*mom + lr*grad/sqrt(ms+eps); var -= mom."""
+    """RMSProp: ms averages grad**2; mom = momentum*mom + lr*grad/sqrt(ms+eps); var -= mom."""
     inputs = ("var:T", "ms:T", "mom:T", "lr:T", "rho:T", "momentum:T", "epsilon:T", "grad:T")
     num_refs = 3
     scalars = ("lr", "rho", "momentum", "epsilon")
@@ -426,7 +426,7 @@ class ApplyFtrlV2(_ApplyOp):
         _ftrl_update(var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power, scratch)
 
 
-# -- Python wrappers (TF1's gen_training_ops names and argument order) --------------------------------
+# -- Python wrappers (TF1's gen_training_ops names and argument order) -----------------------------
 def _ref(variable):
     return variable._as_graph_element() if hasattr(variable, "_as_graph_element") else variable
 
