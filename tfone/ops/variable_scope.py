@@ -77,6 +77,14 @@ class VariableScope:
                      regularizer=None, reuse=None, trainable=None, collections=None,
                      constraint=None):
         full_name = self._name + "/" + name if self._name else name
+        return self._get_variable_by_full_name(
+            var_store, full_name, shape=shape, dtype=dtype, initializer=initializer,
+            regularizer=regularizer, reuse=reuse, trainable=trainable, collections=collections,
+            constraint=constraint)
+
+    def _get_variable_by_full_name(self, var_store, full_name, shape=None, dtype=None,
+                                   initializer=None, regularizer=None, reuse=None,
+                                   trainable=None, collections=None, constraint=None):
         graph = get_default_graph()
         with graph.name_scope(None):  # variables are named by variable scope, not name scope
             return var_store.get_variable(
@@ -208,18 +216,20 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
                          % (partitioner,))
     scope = get_variable_scope()
     getter = custom_getter or scope.custom_getter
+    full_name = scope.name + "/" + name if scope.name else name
 
     def true_getter(name, shape=None, dtype=None, initializer=None, regularizer=None,
                     trainable=None, collections=None, constraint=None, **unused):
-        return scope.get_variable(_store(), name, shape=shape, dtype=dtype,
-                                  initializer=initializer, regularizer=regularizer,
-                                  trainable=trainable, collections=collections,
-                                  constraint=constraint)
+        # As in TF1, getters (and custom getters) receive the full variable name.
+        return scope._get_variable_by_full_name(
+            _store(), name, shape=shape, dtype=dtype, initializer=initializer,
+            regularizer=regularizer, trainable=trainable, collections=collections,
+            constraint=constraint)
     if getter is not None:
-        return getter(true_getter, name, shape=shape, dtype=dtype, initializer=initializer,
+        return getter(true_getter, full_name, shape=shape, dtype=dtype, initializer=initializer,
                       regularizer=regularizer, trainable=trainable, collections=collections,
                       constraint=constraint)
-    return true_getter(name, shape=shape, dtype=dtype, initializer=initializer,
+    return true_getter(full_name, shape=shape, dtype=dtype, initializer=initializer,
                        regularizer=regularizer, trainable=trainable, collections=collections,
                        constraint=constraint)
 
