@@ -127,7 +127,9 @@ class DataParallel:
     Args:
       cluster: a ``tfone.distribute.Cluster``.
       loss: scalar float tensor, a mean over the rows of the batch.
-      optimizer: a ``tf.train.Optimizer`` (GradientDescent, Adam, ...).
+      optimizer: a ``tf.train.Optimizer`` (GradientDescent, Adam, ...) or a Keras optimizer
+        (``keras.optimizers.Adam``...; its ``clipnorm``/``clipvalue`` act on the averaged
+        gradient, as they act on the whole batch's gradient in single-process training).
       inputs: the tensors fed with batch data (placeholders); their feeds are split by rows
         across workers. Other feeds (a dropout rate, a learning rate) go to every worker
         unchanged, and to the driver's update if it needs them.
@@ -155,10 +157,10 @@ class DataParallel:
                              % (on_worker_failure,))
         if getattr(cluster, "closed", True) or not hasattr(cluster, "client"):
             raise TypeError("cluster must be an open tfone.distribute.Cluster, got %r" % (cluster,))
-        if not hasattr(optimizer, "compute_gradients") or not hasattr(optimizer,
-                                                                      "apply_gradients"):
-            raise TypeError("optimizer must be a tf.train.Optimizer (with compute_gradients and "
-                            "apply_gradients), got %r" % (optimizer,))
+        if not hasattr(optimizer, "apply_gradients") or not (
+                hasattr(optimizer, "compute_gradients") or hasattr(optimizer, "get_gradients")):
+            raise TypeError("optimizer must be a tf.train.Optimizer (GradientDescent, Adam, ...) "
+                            "or a keras.optimizers optimizer, got %r" % (optimizer,))
         self.cluster = cluster
         self._client = cluster.client
         self.loss = _scalar(loss, "loss")
@@ -177,7 +179,7 @@ class DataParallel:
         # The driver's graph: gradients for the workers to compute, and the update that the
         # driver runs with the averaged gradients fed into placeholders.
         with self.graph.as_default():
-            pairs = [(g, v) for g, v in optimizer.compute_gradients(self.loss, var_list=var_list)
+            pairs = [(g, v) for g, v in _raw_gradients(optimizer, self.loss, var_list)
                      if g is not None]
             if not pairs:
                 raise ValueError("The loss %s does not depend on any of the variables to train."
@@ -186,8 +188,7 @@ class DataParallel:
             self.variables = [v for _, v in pairs]
             with self.graph.name_scope(name + "/averaged_gradients"):
                 self._averaged = [_placeholder_like(g, v) for g, v in pairs]
-            self.train_op = optimizer.apply_gradients(zip(self._averaged, self.variables),
-                                                      global_step=global_step)
+            self.train_op = _update_op(optimizer, self._averaged, self.variables, global_step)
 
         # The workers' graph: what loss, gradients and metrics need, variables as placeholders.
         targets = [self.loss] + self.gradients + self.metrics
@@ -574,6 +575,40 @@ class DataParallel:
             raise RuntimeError("This DataParallel is closed.")
         if self.cluster.closed:
             raise RuntimeError("The cluster of this DataParallel is closed.")
+
+
+# -- the two halves of minimize() ------------------------------------------------------------
+def _raw_gradients(optimizer, loss, var_list):
+    """(gradient, variable) pairs of ``loss``: what the workers compute.
+
+    A ``tf.train.Optimizer`` computes them with ``compute_gradients`` (TF1's API). A Keras
+    optimizer's ``get_gradients`` also clips them (``clipnorm``/``clipvalue``); clipping must
+    act on the *averaged* gradient, so here the workers get plain ``tf.gradients`` and the
+    driver clips in ``_update_op``.
+    """
+    if hasattr(optimizer, "compute_gradients"):
+        return optimizer.compute_gradients(loss, var_list=var_list)
+    from tfone.framework.gradients import gradients
+    from tfone.framework.graph import GraphKeys
+    if var_list is None:
+        var_list = loss.graph.get_collection(GraphKeys.TRAINABLE_VARIABLES)
+    var_list = list(var_list)
+    if not var_list:
+        raise ValueError("No variables to optimize.")
+    return list(zip(gradients(loss, var_list), var_list))
+
+
+def _update_op(optimizer, averaged_gradients, variables, global_step):
+    """The optimizer's update, fed with the averaged gradients: what the driver runs."""
+    if hasattr(optimizer, "compute_gradients"):          # tf.train.Optimizer
+        return optimizer.apply_gradients(zip(averaged_gradients, variables),
+                                         global_step=global_step)
+    if global_step is not None:                          # Keras optimizer
+        raise ValueError("Keras optimizers count their steps in optimizer.iterations; "
+                         "global_step is for tf.train optimizers.")
+    clip = getattr(optimizer, "_clip", None)
+    grads = clip(list(averaged_gradients)) if clip is not None else list(averaged_gradients)
+    return optimizer.apply_gradients(list(zip(grads, variables)))
 
 
 # -- the workers' graph --------------------------------------------------------------------------
