@@ -126,7 +126,7 @@ def test_gru_cell_one_step():
     np.testing.assert_allclose(got, np_gru(xv, hv, wg, bg, wc, bc), rtol=1e-12)
 
 
-# -- whole sequences ---------------------------------------------------------------------------------
+# -- whole sequences -------------------------------------------------------------------------------
 def test_dynamic_rnn_names_steps_and_numpy_values():
     x = tf.placeholder(tf.float64, [None, 4, 3])
     cell = rnn_cell.BasicLSTMCell(2)
@@ -286,7 +286,7 @@ def test_errors_are_clear():
                           sequence_length=[1, 2, 3], dtype=tf.float32, scope="other")
 
 
-# -- gradients through time ------------------------------------------------------------------------------
+# -- gradients through time ------------------------------------------------------------------------
 def test_lstm_gradient_through_time():
     """d(outputs, final state) / d(inputs, kernel, bias, initial state) of an unrolled LSTM."""
     def fn(x, kernel, bias, c0, h0):

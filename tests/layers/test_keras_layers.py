@@ -29,7 +29,7 @@ def hard_sigmoid(x):
     return np.clip(0.2 * x + 0.5, 0, 1)
 
 
-# -- the Layer base ------------------------------------------------------------------------------------
+# -- the Layer base --------------------------------------------------------------------------------
 def test_names_are_unique_per_graph_and_weights_are_named_after_the_layer():
     x = tf.placeholder(tf.float32, [None, 3])
     d1, d2 = layers.Dense(4), layers.Dense(2)
@@ -236,7 +236,7 @@ def test_pooling_layers_match_numpy():
     assert mp.op.name == "max_pooling2d/MaxPool" and gap.op.name == "global_average_pooling2d/Mean"
 
 
-# -- batch normalization ------------------------------------------------------------------------------
+# -- batch normalization ---------------------------------------------------------------------------
 def test_batch_normalization_training_inference_and_moving_updates_2d():
     x = tf.placeholder(tf.float32, [None, 3])
     bn = layers.BatchNormalization(momentum=0.9)
@@ -314,7 +314,7 @@ def test_batch_normalization_gradient_in_training_mode():
     assert gradient_error(build, RNG.randn(5, 3), wrt_weights=True) < 1e-7
 
 
-# -- embeddings and masks -------------------------------------------------------------------------------
+# -- embeddings and masks --------------------------------------------------------------------------
 def test_embedding_lookup_and_mask_zero():
     ids = tf.placeholder(tf.int32, [None, 4])
     emb = layers.Embedding(6, 3, mask_zero=True, input_length=4)
@@ -330,7 +330,7 @@ def test_embedding_lookup_and_mask_zero():
     assert layers.Embedding(10, 2).get_config()["batch_input_shape"] == (None, None)
 
 
-# -- merges ------------------------------------------------------------------------------------------
+# -- merges ----------------------------------------------------------------------------------------
 def test_merge_layers():
     a = tf.placeholder(tf.float32, [None, 3])
     b = tf.placeholder(tf.float32, [None, 3])
@@ -354,7 +354,7 @@ def test_merge_layers():
         layers.Concatenate(axis=0)([a, c])
 
 
-# -- recurrent layers -------------------------------------------------------------------------------
+# -- recurrent layers ------------------------------------------------------------------------------
 def np_simple_rnn(x, w, u, b):
     h = np.zeros((x.shape[0], w.shape[1]))
     out = []
@@ -514,7 +514,7 @@ def test_bidirectional_lstm():
     assert cfg["merge_mode"] == "concat" and cfg["layer"]["class_name"] == "LSTM"
 
 
-# -- functional-API metadata -------------------------------------------------------------------------
+# -- functional-API metadata -----------------------------------------------------------------------
 def test_input_layer_and_node_history():
     inp = keras.Input(shape=(3,))
     assert inp.op.type == "Placeholder" and inp.op.name == "input_1"

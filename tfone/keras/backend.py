@@ -29,7 +29,7 @@ __all__ = ["floatx", "set_floatx", "epsilon", "set_epsilon", "image_data_format"
            "learning_phase_scope", "get_uid", "reset_uids", "unique_object_name",
            "clear_session", "get_session", "set_session", "int_shape", "ndim", "dtype",
            "is_keras_tensor", "get_value", "set_value", "batch_get_value", "batch_set_value",
-           "cast_to_floatx", "name_scope", "get_graph"]
+           "cast_to_floatx", "name_scope", "get_graph", "rnn"]
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -92,7 +92,7 @@ def get_graph():
     return _graph.get_default_graph()
 
 
-# -- learning phase ----------------------------------------------------------------------------------
+# -- learning phase --------------------------------------------------------------------------------
 def learning_phase():
     """The learning phase of the default graph: a scalar bool tensor (default False, feed True
     to train) or the int 0/1 fixed by ``set_learning_phase``."""
@@ -136,7 +136,7 @@ def learning_phase_scope(value):
             _GRAPH_LEARNING_PHASES[graph] = previous
 
 
-# -- names ---------------------------------------------------------------------------------------------
+# -- names -----------------------------------------------------------------------------------------
 def _uids(graph=None):
     graph = graph or _graph.get_default_graph()
     uids = _GRAPH_UIDS.get(graph)
@@ -242,7 +242,7 @@ def _checked_variables(session):
     return checked
 
 
-# -- tensors -------------------------------------------------------------------------------------------
+# -- tensors ---------------------------------------------------------------------------------------
 def int_shape(x):
     """The static shape as a tuple of ints and None (None for an unknown rank)."""
     shape = x.shape if hasattr(x, "shape") else x
@@ -270,7 +270,7 @@ def is_keras_tensor(x):
     return base_layer.get_keras_history(x) is not None
 
 
-# -- variable values -------------------------------------------------------------------------------------
+# -- variable values -------------------------------------------------------------------------------
 def get_value(x):
     """The current numpy value of a variable (in ``get_session()``)."""
     return batch_get_value([x])[0]
@@ -302,3 +302,21 @@ def batch_set_value(tuples):
                 raise ValueError("Cannot assign a value of shape %s to variable %s of shape %s"
                                  % (value.shape, variable.name, variable.shape))
             variable.load(value, session)
+
+
+# -- recurrence ------------------------------------------------------------------------------------
+def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, constants=None,
+        unroll=False, input_length=None, time_major=False, zero_output_for_mask=False):
+    """Keras's ``K.rnn``: ``step_function(input_t, states) -> (output_t, new_states)`` over the
+    time axis of ``inputs``; returns ``(last_output, outputs, new_states)``.
+
+    The loop is always unrolled (``unroll`` is ignored), so the number of time steps must be
+    known; ``constants`` are not supported.
+    """
+    del unroll, input_length
+    if constants:
+        raise ValueError("K.rnn: constants are not supported by tfone; close over them in "
+                         "step_function instead.")
+    from tfone.ops.rnn import keras_rnn
+    return keras_rnn(step_function, inputs, initial_states, go_backwards=go_backwards, mask=mask,
+                     time_major=time_major, zero_output_for_mask=zero_output_for_mask)

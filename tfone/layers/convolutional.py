@@ -1,4 +1,4 @@
-"""``tf.layers`` convolution: ``Conv2D`` / ``conv2d`` (variables ``conv2d/kernel:0``, ``/bias:0``)."""
+"""tf.layers convolution: ``Conv2D`` / ``conv2d`` (variables ``conv2d/kernel:0``, ``/bias:0``)."""
 from tfone.keras.layers import convolutional as keras_conv
 from tfone.layers import base
 from tfone.ops import init_ops

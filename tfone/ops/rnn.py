@@ -26,7 +26,7 @@ from tfone.ops.rnn_cell_impl import assert_like_rnncell, unrolled_step, _concat
 __all__ = ["static_rnn", "dynamic_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn"]
 
 
-# -- shared pieces ------------------------------------------------------------------------------------
+# -- shared pieces ---------------------------------------------------------------------------------
 def _infer_state_dtype(explicit_dtype, state):
     if explicit_dtype is not None:
         return dtypes.as_dtype(explicit_dtype)
@@ -86,7 +86,7 @@ def _checked_lengths(sequence_length, batch_size):
 
 
 def _run_steps(cell, step_inputs, state, varscope, sequence_length, zero_output):
-    """Call ``cell`` on each step input inside ``step_<t>`` name scopes; returns (outputs, state)."""
+    """Call ``cell`` on each step input in ``step_<t>`` name scopes; returns (outputs, state)."""
     outputs = []
     for t, input_t in enumerate(step_inputs):
         if t > 0:
@@ -102,7 +102,7 @@ def _run_steps(cell, step_inputs, state, varscope, sequence_length, zero_output)
     return outputs, state
 
 
-# -- static_rnn ------------------------------------------------------------------------------------------
+# -- static_rnn ------------------------------------------------------------------------------------
 def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None, scope=None):
     """Run ``cell`` on a Python list of inputs ``[batch, input_size]``, one per time step.
 
@@ -144,7 +144,7 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
         return outputs, state
 
 
-# -- dynamic_rnn -----------------------------------------------------------------------------------------
+# -- dynamic_rnn -----------------------------------------------------------------------------------
 def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=None,
                 parallel_iterations=None, swap_memory=False, time_major=False, scope=None):
     """Run ``cell`` over a ``[batch, time, depth]`` tensor (``[time, batch, depth]`` if
@@ -210,7 +210,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         return pack_sequence_as(outputs[0], stacked), state
 
 
-# -- bidirectional ----------------------------------------------------------------------------------------
+# -- bidirectional ---------------------------------------------------------------------------------
 def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
                               initial_state_fw=None, initial_state_bw=None, dtype=None,
                               parallel_iterations=None, swap_memory=False, time_major=False,
@@ -289,7 +289,7 @@ def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None,
     return outputs, output_state_fw, output_state_bw
 
 
-# -- Keras's loop ------------------------------------------------------------------------------------------
+# -- Keras's loop ----------------------------------------------------------------------------------
 def keras_rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
               time_major=False, zero_output_for_mask=False):
     """Keras's ``K.rnn``, unrolled: ``step_function(input_t, states) -> (output, new_states)``.

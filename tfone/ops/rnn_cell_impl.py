@@ -50,7 +50,7 @@ class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
         return c.dtype
 
 
-# -- unrolled steps -------------------------------------------------------------------------------------
+# -- unrolled steps --------------------------------------------------------------------------------
 class _Unrolling(threading.local):
     depth = 0
 
@@ -127,7 +127,7 @@ def _check_rnn_cell_input_dtypes(inputs):
         _check_supported_dtypes(t.dtype)
 
 
-# -- base classes ----------------------------------------------------------------------------------------
+# -- base classes ----------------------------------------------------------------------------------
 class RNNCell(base_layer.Layer):
     """Abstract RNN cell: ``state_size``, ``output_size`` and ``call(inputs, state)`` returning
     ``(output, new_state)``. Cells that make variables with ``tf.get_variable`` inside ``call``
@@ -219,7 +219,7 @@ class LayerRNNCell(RNNCell):
         return base_layer.Layer.__call__(self, inputs, state, scope=scope, *args, **kwargs)
 
 
-# -- cells ----------------------------------------------------------------------------------------------
+# -- cells -----------------------------------------------------------------------------------------
 def _activation(activation):
     if activation:
         from tfone.keras import activations

@@ -78,7 +78,7 @@ def set_keras_mask(tensor, mask):
         _KERAS_MASKS[tensor] = mask
 
 
-# -- input specs ------------------------------------------------------------------------------------
+# -- input specs -----------------------------------------------------------------------------------
 class InputSpec:
     """What a layer accepts: ``dtype``, ``shape``, ``ndim``, ``max_ndim``, ``min_ndim`` and
     ``axes`` (``{axis: size}``); None means "anything"."""
@@ -173,7 +173,7 @@ def _shape_text(dims):
         "" if len(dims) != 1 else ",")
 
 
-# -- nodes -------------------------------------------------------------------------------------------
+# -- nodes -----------------------------------------------------------------------------------------
 class Node:
     """One call of a layer: ``outbound_layer`` was applied to ``input_tensors`` (which came from
     ``inbound_layers[i]``'s node ``node_indices[i]``, output ``tensor_indices[i]``) and made
@@ -215,7 +215,7 @@ class Node:
                                     [None if l is None else l.name for l in self.inbound_layers])
 
 
-# -- call context --------------------------------------------------------------------------------------
+# -- call context ----------------------------------------------------------------------------------
 class _CallContext(threading.local):
     def __init__(self):
         self.stack = []   # (layer, inputs, training)
@@ -232,7 +232,7 @@ class _CallContext(threading.local):
 _call_context = _CallContext()
 
 
-# -- the layer ------------------------------------------------------------------------------------------
+# -- the layer -------------------------------------------------------------------------------------
 class Layer:
     """Base layer class (Keras 2): subclass it and override ``build``, ``call`` and
     ``get_config`` (and ``compute_output_shape`` for shape inference without a graph).
@@ -345,7 +345,7 @@ class Layer:
         """The name scope ``__call__`` opens: the layer's name (made unique by the graph)."""
         return self.name
 
-    # -- building and calling -----------------------------------------------------------------------
+    # -- building and calling ----------------------------------------------------------------------
     def build(self, input_shape):
         """Create the weights of the layer (override it); ``input_shape`` is a TensorShape (or
         a list of them for several inputs)."""
@@ -812,7 +812,7 @@ class Layer:
         return "<%s name=%s, built=%s>" % (type(self).__name__, self.name, self.built)
 
 
-# -- helpers ---------------------------------------------------------------------------------------------
+# -- helpers ---------------------------------------------------------------------------------------
 def _fn_args(fn):
     """Parameter names of ``fn`` (a bound method or a function), without ``self``."""
     try:

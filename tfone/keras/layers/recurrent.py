@@ -317,7 +317,7 @@ class RNN(Layer):
         return cls(cell, **config)
 
 
-# -- dropout masks shared by the cells -------------------------------------------------------------------
+# -- dropout masks shared by the cells -------------------------------------------------------------
 class _DropoutMasks:
     """One dropout mask per call of the RNN layer, reused by every time step (as Keras)."""
 
