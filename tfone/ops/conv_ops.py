@@ -248,14 +248,11 @@ def _conv_filter_grad(x, dout, g):
 def _conv_input_grad(w, dout, g, dtype):
     """dL/dinput (NHWC) from the filter and output grads: one GEMM, then col2im."""
     o = dout.shape[-1]
-    wm = w.reshape(g.kh * g.kw * g.c, o)
     d2 = dout.reshape(g.n * g.oh * g.ow, o)
-    # [taps*c, pixels] keeps each tap's block contiguous when channels are few.
-    first = g.c < g.ow
-    if first:
-        taps = np.dot(wm, d2.T).reshape(g.kh, g.kw, g.c, g.n, g.oh, g.ow).transpose(0, 1, 3, 4, 5, 2)
-    else:
-        taps = np.dot(d2, wm.T).reshape(g.n, g.oh, g.ow, g.kh, g.kw, g.c).transpose(3, 4, 0, 1, 2, 5)
+    # One batched GEMM, tap-major: taps[t] = dout @ w[t].T is a contiguous [pixels, c] block,
+    # so the col2im adds below read memory in order.
+    wt = np.ascontiguousarray(w.reshape(g.kh * g.kw, g.c, o).transpose(0, 2, 1))
+    taps = np.matmul(d2, wt).reshape(g.kh, g.kw, g.n, g.oh, g.ow, g.c)
     dxp = np.zeros((g.n, g.hp, g.wp, g.c), dtype=dtype)
     _add_taps(dxp, taps, g)
     return _crop(dxp, g)

@@ -89,7 +89,7 @@ class ReluGrad(_ActivationGrad):
     allow_int = True
 
     def compute(self, gradients, features):
-        return np.where(features > 0, gradients, np.zeros((), gradients.dtype))
+        return gradients * (features > 0)  # as TF's kernel; much faster than np.where
 
     def gradient(self, op, grad):
         return [apply_op("ReluGrad", [grad, op.inputs[1]]), array_ops.zeros_like(op.inputs[1])]
@@ -115,7 +115,7 @@ class Relu6Grad(_ActivationGrad):
     allow_int = True
 
     def compute(self, gradients, features):
-        return np.where((features > 0) & (features < 6), gradients, np.zeros((), gradients.dtype))
+        return gradients * ((features > 0) & (features < 6))
 
     def gradient(self, op, grad):
         return [apply_op("Relu6Grad", [grad, op.inputs[1]]), array_ops.zeros_like(op.inputs[1])]
