@@ -641,3 +641,64 @@ def test_get_session_initializes_only_new_variables():
     d2(x)
     np.testing.assert_array_equal(d.get_weights()[0], np.full((2, 1), 5.0))  # kept
     assert d2.get_weights()[0].shape == (2, 1)
+
+
+def test_masking_and_more_activation_layers():
+    x = tf.placeholder(tf.float32, [None, 3, 2])
+    masked = layers.Masking(0.0)(x)
+    xv = np.array([[[1, 2], [0, 0], [3, -4]]], np.float32)
+    got, mask = run([masked, get_keras_mask(masked)], {x: xv})
+    np.testing.assert_array_equal(got, xv)
+    np.testing.assert_array_equal(mask, [[True, False, True]])
+    relu6 = layers.ReLU(max_value=6.0)(x)
+    elu = layers.ELU(alpha=0.5)(x)
+    soft = layers.Softmax(axis=1)(x)
+    xv = RNG.randn(2, 3, 2).astype(np.float32) * 5
+    r, e, s = run([relu6, elu, soft], {x: xv})
+    np.testing.assert_allclose(r, np.clip(xv, 0, 6))
+    np.testing.assert_allclose(e, np.where(xv > 0, xv, 0.5 * np.expm1(xv)), rtol=1e-5)
+    np.testing.assert_allclose(s.sum(axis=1), np.ones((2, 2)), rtol=1e-6)
+
+
+def test_rnn_with_stacked_cells_tf_cells_and_keras_initial_state():
+    x = keras.Input(shape=(4, 3))
+    stacked = layers.RNN([layers.LSTMCell(3), layers.GRUCell(2)], return_state=True)
+    out, h1, c1, h2 = stacked(x)
+    assert out.shape.as_list() == [None, 2] and c1.shape.as_list() == [None, 3]
+    assert names(stacked) == ["rnn/kernel:0", "rnn/recurrent_kernel:0", "rnn/bias:0",
+                              "rnn/kernel_1:0", "rnn/recurrent_kernel_1:0", "rnn/bias_1:0"]
+    tf_cell = layers.RNN(tf.nn.rnn_cell.BasicLSTMCell(4))(x)
+    assert tf_cell.shape.as_list() == [None, 4]
+    _, h, c = layers.LSTM(5, return_state=True)(x)
+    decoder = layers.LSTM(5, return_sequences=True)
+    y = decoder(keras.Input(shape=(2, 3)), initial_state=[h, c])
+    node = decoder.inbound_nodes[0]
+    assert len(node.input_tensors) == 3 and node.input_tensors[1:] == [h, c]
+    xv = RNG.randn(2, 4, 3).astype(np.float32)
+    feed = {x: xv, node.input_tensors[0]: RNG.randn(2, 2, 3).astype(np.float32)}
+    assert run(y, feed).shape == (2, 2, 5)
+    assert run(out, feed).shape == (2, 2) and run(tf_cell, feed).shape == (2, 4)
+
+
+def test_backend_helpers():
+    x = tf.placeholder(tf.float32, [None, 3])
+    assert K.int_shape(x) == (None, 3) and K.ndim(x) == 2 and K.dtype(x) == "float32"
+    assert K.floatx() == "float32" and K.epsilon() == 1e-7
+    assert K.image_data_format() == "channels_last"
+    phase = K.learning_phase()
+    assert phase.op.name == "keras_learning_phase" and phase is K.learning_phase()
+    with K.learning_phase_scope(1):
+        assert K.learning_phase() == 1
+        y = layers.Dropout(0.5)(x)   # built for training only
+    assert K.learning_phase() is phase
+    assert (run(y, {x: np.ones((100, 3), np.float32)}) == 0).any()
+    with pytest.raises(ValueError, match="0 or 1"):
+        K.set_learning_phase(2)
+    assert not K.is_keras_tensor(x) and K.is_keras_tensor(keras.Input(shape=(2,)))
+    with tf.Session() as sess:
+        K.set_session(sess)
+        v = layers.Dense(1)
+        v(x)
+        assert K.get_session() is sess
+        K.set_value(v.bias, np.array([2.0]))
+        np.testing.assert_array_equal(sess.run(v.bias), [2.0])

@@ -91,6 +91,8 @@ class StackedRNNCells(Layer):
         for cell in self.cells:
             n = len(cell.state_size) if _is_multiple_state(cell.state_size) else 1
             cell_states, flat = flat[:n], flat[n:]
+            if n == 1 and getattr(cell, "_is_tf_rnn_cell", False):
+                cell_states = cell_states[0]   # TF cells take a single state unwrapped
             kwargs = {"training": training} if cell._expects_training_arg else {}
             inputs, cell_new = cell.call(inputs, cell_states, **kwargs)
             new_states += list(cell_new) if isinstance(cell_new, (list, tuple)) else [cell_new]
@@ -100,9 +102,10 @@ class StackedRNNCells(Layer):
         shape = TensorShape(input_shape)
         for cell in self.cells:
             if isinstance(cell, Layer) and not cell.built:
-                with backend.name_scope(cell.name):
-                    cell.build(shape)
-                    cell.built = True
+                if cell._dtype is None:
+                    cell._dtype = self.dtype
+                cell.build(shape)
+                cell.built = True
             output_dim = (cell.output_size if getattr(cell, "output_size", None) is not None
                           else (cell.state_size[0] if _is_multiple_state(cell.state_size)
                                 else cell.state_size))
