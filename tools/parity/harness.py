@@ -100,6 +100,8 @@ def run_case(lib, fn, setup=None):
             sess.run(tf.local_variables_initializer())
             if setup is not None:
                 setup(tf, sess)
+            variables = tf.global_variables()
+            initial = dict(zip([v.name for v in variables], sess.run(variables)))
             tensors = {k: v for k, v in flat.items() if v is not None and hasattr(v, "dtype")}
             ops = [v for k, v in flat.items() if v is not None and not hasattr(v, "dtype")]
             if ops:
@@ -115,7 +117,7 @@ def run_case(lib, fn, setup=None):
             out[key] = Fetched(np.asarray(values[key]), static_shape(value),
                                value.dtype.base_dtype.name,
                                "gradients/<IndexedSlices>" if key in densified else value.name)
-    return out, graph
+    return out, initial
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,18 +188,24 @@ def _strip_colon(name):
 
 
 def check(report, case, fn, rtol=1e-5, atol=1e-6, names=True, shapes=True, dtypes=True,
-          setup=None, tolerances=None, expect_error=None):
+          setup=None, tolerances=None, expect_error=None, copy_variables=False):
     """Run ``fn`` in both libraries and record differences.
 
+    ``copy_variables``: TF1's initial variable values are loaded into tfone's variables of
+    the same name (so randomly initialised layers compute the same function); the variable
+    names must then match exactly.
     ``tolerances`` maps a fetch key to (rtol, atol). ``names`` may be False (skip tensor
     names) or a set of keys whose names are compared. ``expect_error`` True means both are
     expected to raise at graph construction.
     """
     report.n_cases += 1
-    results, errors = {}, {}
+    results, errors, initial = {}, {}, {}
     for lib in ("tf1", "tfone"):
+        lib_setup = setup
+        if copy_variables and lib == "tfone" and "tf1" in initial:
+            lib_setup = _chain(setup, copy_weights_setup(initial["tf1"]))
         try:
-            results[lib], _ = run_case(lib, fn, setup=setup)
+            results[lib], initial[lib] = run_case(lib, fn, setup=lib_setup)
         except Exception as exc:  # noqa: BLE001 - any failure is the finding
             errors[lib] = exc
             if lib == "tfone" and os.environ.get("PARITY_TRACEBACK"):
@@ -221,6 +229,12 @@ def check(report, case, fn, rtol=1e-5, atol=1e-6, names=True, shapes=True, dtype
         report.problem(case, "-", "error", "neither library raised (expected both to)")
         return None
     ref, got = results["tf1"], results["tfone"]
+    if copy_variables or sorted(initial["tf1"]) != sorted(initial["tfone"]):
+        report.n_checks += 1
+        if sorted(initial["tf1"]) != sorted(initial["tfone"]):
+            report.problem(case, "variables", "name", "only tf1: %s; only tfone: %s" % (
+                sorted(set(initial["tf1"]) - set(initial["tfone"])),
+                sorted(set(initial["tfone"]) - set(initial["tf1"]))))
     for key in ref:
         r, g = ref[key], got.get(key)
         if g is None:
@@ -249,6 +263,14 @@ def check(report, case, fn, rtol=1e-5, atol=1e-6, names=True, shapes=True, dtype
     return ref, got
 
 
+def _chain(first, second):
+    def setup(tf, sess):
+        if first is not None:
+            first(tf, sess)
+        second(tf, sess)
+    return setup
+
+
 def _short(exc):
     text = str(exc).strip().splitlines()
     return "%s(%s)" % (type(exc).__name__, (text[0] if text else "")[:150])
@@ -261,3 +283,85 @@ def check_raises(report, case, fn):
 
 def main_guard(report):
     sys.exit(report.finish())
+
+
+# ---------------------------------------------------------------------------------------------
+# training loops
+
+def run_training(lib, build, steps, setup=None):
+    """``build(tf)`` returns (train_op, fetches dict, feed dict or None). Runs ``train_op``
+    ``steps`` times, fetching ``fetches`` before every step and after the last one.
+    Returns (trajectory {key: [values...]}, {variable name: final value}, graph)."""
+    tf = LIBS[lib]()
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.set_random_seed(0)
+        np.random.seed(1234)
+        train_op, fetches, feed = build(tf)
+        with tf.Session(graph=graph) as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(tf.local_variables_initializer())
+            if setup is not None:
+                setup(tf, sess)
+            variables = tf.global_variables()
+            initial = dict(zip([v.name for v in variables], sess.run(variables)))
+            traj = {k: [] for k in fetches}
+            for _ in range(steps):
+                vals = sess.run(fetches, feed_dict=feed) if fetches else {}
+                for k in fetches:
+                    traj[k].append(vals[k])
+                sess.run(train_op, feed_dict=feed)
+            vals = sess.run(fetches, feed_dict=feed) if fetches else {}
+            for k in fetches:
+                traj[k].append(vals[k])
+            variables = tf.global_variables()
+            final = dict(zip([v.name for v in variables], sess.run(variables)))
+    return traj, final, initial
+
+
+def check_training(report, case, build, steps=5, rtol=1e-5, atol=1e-6, setup=None,
+                   compare_variable_names=True, copy_variables=False):
+    """Same training loop in both libraries: trajectories and every variable (by name).
+    ``copy_variables`` loads TF1's initial values into tfone's same-named variables."""
+    report.n_cases += 1
+    res = {}
+    for lib in ("tf1", "tfone"):
+        lib_setup = setup
+        if copy_variables and lib == "tfone":
+            lib_setup = _chain(setup, copy_weights_setup(res["tf1"][2]))
+        try:
+            res[lib] = run_training(lib, build, steps, setup=lib_setup)
+        except Exception as exc:  # noqa: BLE001
+            if lib == "tfone" and os.environ.get("PARITY_TRACEBACK"):
+                traceback.print_exc()
+            report.n_checks += 1
+            report.problem(case, "-", "error", "%s raises %s" % (lib, _short(exc)))
+            return None
+    (t_ref, v_ref, _), (t_got, v_got, _) = res["tf1"], res["tfone"]
+    for key in t_ref:
+        report.n_checks += 1
+        diff = compare_values(np.array(t_ref[key]), np.array(t_got[key]), rtol, atol)
+        if diff:
+            report.problem(case, key, "value", "trajectory " + diff)
+    if compare_variable_names:
+        report.n_checks += 1
+        if sorted(v_ref) != sorted(v_got):
+            report.problem(case, "variables", "name", "tf1 %s tfone %s" % (
+                sorted(set(v_ref) - set(v_got)), sorted(set(v_got) - set(v_ref))))
+    for name in v_ref:
+        if name in v_got:
+            report.n_checks += 1
+            diff = compare_values(v_ref[name], v_got[name], rtol, atol)
+            if diff:
+                report.problem(case, name, "value", diff)
+    return res
+
+
+def copy_weights_setup(values_by_name):
+    """A ``setup`` that loads {variable name: array} into the matching global variables."""
+    def setup(tf, sess):
+        variables = {v.name: v for v in tf.global_variables()}
+        for name, value in values_by_name.items():
+            if name in variables:      # missing names are reported by the caller
+                variables[name].load(value, sess)
+    return setup
