@@ -204,3 +204,16 @@ def test_losses_train_a_model():
     # at w = 0 the error is -1 everywhere: huber slope -1, weights / 3 non-zero weights
     expected = data.T @ (-np.array([[1.0], [1.0], [0.0], [2.0]]) / 3)
     np.testing.assert_allclose(g, expected, rtol=1e-5)
+
+
+def test_mean_pairwise_squared_error():
+    labels, preds = RNG.rand(3, 2, 2), RNG.rand(3, 2, 2)
+    weights = np.array([1.0, 0.0, 2.5]).reshape(3, 1, 1)
+    loss = tf.losses.mean_pairwise_squared_error(labels, preds, weights)
+    expected = 0.0
+    for b in range(3):
+        d = (preds[b] - labels[b]).ravel()
+        expected += weights[b, 0, 0] * ((d[:, None] - d[None, :]) ** 2).sum() / (d.size * (d.size - 1))
+    np.testing.assert_allclose(_run(loss), expected, rtol=1e-5)
+    assert tf.losses.get_losses() == [loss]
+    assert _run(tf.losses.mean_pairwise_squared_error(labels, preds, 0.0)) == 0.0

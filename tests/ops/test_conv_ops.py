@@ -513,3 +513,21 @@ def test_lenet_like_step_runs_end_to_end():
     assert all(np.asarray(o).dtype == np.float32 for o in out)
     assert out[1].shape == (5, 5, 1, 4) and out[3].shape == (3, 12, 12, 1)
 
+
+
+@pytest.mark.parametrize("data_format", ["NWC", "NCW"])
+def test_conv1d_is_a_height_one_conv2d(data_format):
+    x = RNG.randn(2, 9, 3)
+    w = RNG.randn(3, 3, 4)
+    xf = x if data_format == "NWC" else x.transpose(0, 2, 1)
+    y = tf.nn.conv1d(xf, w, stride=2, padding="SAME", data_format=data_format)
+    assert y.op.type == "Squeeze" and y.op.inputs[0].op.type == "Conv2D"
+    expected = conv_ref(x[:, None], w[None], (1, 2), (1, 1), ("SAME", "SAME"))[:, 0]
+    out = _run(y)
+    np.testing.assert_allclose(out if data_format == "NWC" else out.transpose(0, 2, 1), expected,
+                               rtol=1e-10)
+    assert y.shape.as_list() == list(out.shape)
+    check_gradients(lambda a, b: tf.nn.conv1d(a, b, 1, "VALID", data_format=data_format),
+                    xf[:1], w[:, :, :2])
+    with pytest.raises(ValueError, match="NWC"):
+        tf.nn.conv1d(xf, w, 1, "SAME", data_format="NHWC_")

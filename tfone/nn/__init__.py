@@ -11,7 +11,7 @@ from tfone.ops.nn_ops import (  # noqa: F401
     softmax_cross_entropy_with_logits_v2, sparse_softmax_cross_entropy_with_logits,
     weighted_cross_entropy_with_logits, embedding_lookup, in_top_k, top_k)
 from tfone.ops.conv_ops import (  # noqa: F401
-    conv2d, conv2d_backprop_input, conv2d_backprop_filter, conv2d_transpose, max_pool, avg_pool)
+    conv1d, conv2d, conv2d_backprop_input, conv2d_backprop_filter, conv2d_transpose, max_pool, avg_pool)
 from tfone.nn import rnn_cell  # noqa: F401,E402  (tf.nn.rnn_cell.*)
 from tfone.ops.rnn import (  # noqa: F401,E402
     static_rnn, dynamic_rnn, bidirectional_dynamic_rnn, static_bidirectional_rnn)

@@ -30,7 +30,7 @@ from tfone.framework.op_registry import (OpDef, register_op, apply_op, convert_t
 from tfone.ops import array_ops
 from tfone.ops.shape_inference import shape_from_tensor
 
-__all__ = ["conv2d", "conv2d_backprop_input", "conv2d_backprop_filter", "conv2d_transpose",
+__all__ = ["conv1d", "conv2d", "conv2d_backprop_input", "conv2d_backprop_filter", "conv2d_transpose",
            "max_pool", "avg_pool"]
 
 _FORMATS = ("NHWC", "NCHW")
@@ -782,7 +782,7 @@ def _get_sequence(value, n, channel_index, name):
     elif len(value) != n:
         raise ValueError("%s should be of length 1, %d or %d but was %d"
                          % (name, n, n + 2, len(value)))
-    return ([1] + value + [1]) if channel_index == 3 else ([1, 1] + value)
+    return ([1, 1] + value) if channel_index == 1 else ([1] + value + [1])
 
 
 def _convert_padding(padding):
@@ -833,6 +833,32 @@ def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True
         raise ValueError("conv2d needs a filter")
     return apply_op("Conv2D", [input, filter],
                     _conv_attrs(strides, padding, data_format, dilations, use_cudnn_on_gpu), name=name)
+
+
+def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu=None,
+           data_format=None, name=None, input=None, dilations=None):
+    """1-D convolution of [batch, width, in_channels] (NWC) with filters [width, in, out]:
+    a Conv2D over a height-1 image, as TF1 does it."""
+    value = _pick("input", input, "value", value)
+    with name_scope(name, "conv1d", [value, filters]) as scope:
+        if data_format in (None, "NHWC", "NWC"):
+            data_format, spatial, channel_index = "NHWC", 1, 2
+        elif data_format in ("NCHW", "NCW"):
+            data_format, spatial, channel_index = "NCHW", 2, 1
+        else:
+            raise ValueError('data_format must be "NWC" or "NCW".')
+        strides = [1] + _get_sequence(stride, 1, channel_index, "stride")
+        dilations = [1] + _get_sequence(dilations, 1, channel_index, "dilations")
+        value = array_ops.expand_dims(value, spatial)
+        filters = array_ops.expand_dims(filters, 0)
+        if padding is None:
+            raise ValueError("padding is required: 'SAME' or 'VALID'")
+        result = apply_op("Conv2D", [value, filters], {
+            "strides": strides, "padding": padding, "explicit_paddings": [],
+            "data_format": data_format, "dilations": dilations,
+            "use_cudnn_on_gpu": True if use_cudnn_on_gpu is None else bool(use_cudnn_on_gpu)},
+            name=scope)
+        return array_ops.squeeze(result, [spatial])
 
 
 def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=None, padding=None,

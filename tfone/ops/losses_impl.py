@@ -13,7 +13,8 @@ from tfone.ops import array_ops, math_ops, nn_ops
 from tfone.ops.constant_op import constant
 
 __all__ = ["Reduction", "compute_weighted_loss", "absolute_difference", "cosine_distance",
-           "hinge_loss", "huber_loss", "log_loss", "mean_squared_error",
+           "hinge_loss", "huber_loss", "log_loss", "mean_pairwise_squared_error",
+           "mean_squared_error",
            "sigmoid_cross_entropy", "softmax_cross_entropy", "sparse_softmax_cross_entropy",
            "add_loss", "get_losses", "get_regularization_losses", "get_regularization_loss",
            "get_total_loss"]
@@ -230,6 +231,41 @@ def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None,
             math_ops.negative(math_ops.multiply(labels, math_ops.log(predictions + epsilon))),
             math_ops.multiply(1 - labels, math_ops.log(1 - predictions + epsilon)))
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
+
+
+def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None,
+                                loss_collection=GraphKeys.LOSSES):
+    """Mean over pairs (i, j) within each example of ((p_i - p_j) - (l_i - l_j))^2.
+
+    ``weights`` is per example (a scalar or shape [batch] + [1] * (rank - 1)); as in TF1 there
+    is no ``reduction`` argument: the weighted per-example losses are summed.
+    """
+    _require(labels, predictions)
+    with name_scope(scope, "mean_pairwise_squared_error", [predictions, labels, weights]) as scope:
+        weights = math_ops.cast(weights, dtypes.float32)
+        labels, predictions = _as_float_pair(labels, predictions)
+        diffs = math_ops.subtract(predictions, labels)
+        ndims = diffs.shape.ndims
+        if ndims is None:
+            raise ValueError("mean_pairwise_squared_error needs predictions of known rank")
+        axis = list(range(1, ndims))
+        sum_squares = math_ops.reduce_sum(math_ops.square(diffs), axis=axis, keepdims=True)
+        with name_scope(None, "num_present", [diffs, weights]):
+            present = math_ops.where(math_ops.equal(weights, 0.0), array_ops.zeros_like(weights),
+                                     array_ops.ones_like(weights))
+            present = math_ops.multiply(present, array_ops.ones_like(diffs))
+            num_present = math_ops.reduce_sum(present, axis=axis, keepdims=True)
+        term1 = 2.0 * math_ops.div_no_nan(sum_squares, math_ops.maximum(num_present - 1, 0),
+                                          name="value")
+        sum_diff = math_ops.reduce_sum(diffs, axis=axis, keepdims=True)
+        term2 = 2.0 * math_ops.div_no_nan(
+            math_ops.square(sum_diff),
+            math_ops.maximum(math_ops.multiply(num_present, num_present - 1), 0), name="value")
+        loss = math_ops.reduce_sum(math_ops.multiply(term1 - term2, weights))
+        mean_loss = math_ops.where(math_ops.greater(math_ops.reduce_sum(num_present), 0), loss,
+                                   array_ops.zeros_like(loss), name="value")
+        add_loss(mean_loss, loss_collection)
+        return mean_loss
 
 
 def mean_squared_error(labels, predictions, weights=1.0, scope=None,
