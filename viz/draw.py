@@ -118,6 +118,9 @@ def _main_label(unit, show_dtypes):
         sub.append(desc)
         if unit.init_text:
             sub.append("init: " + unit.init_text)
+        slots = getattr(unit, "slots", None)
+        if slots:
+            sub.append("+ slots " + ", ".join(slots))
         var = unit.variable
         if var is not None and getattr(var, "trainable", True) is False:
             sub.append("not trainable")
@@ -168,7 +171,7 @@ def _main_label(unit, show_dtypes):
         if "[" not in text and len(text) <= 10:
             head = ("%s %s" % (text, head)) if slot == 0 else ("%s %s" % (head, text))
             consts = []
-    if _informative(unit.rel, op):
+    if ("/" in unit.rel and not unit.is_gradient) or _informative(unit.rel, op):
         sub.append(unit.rel)
     grad_scopes = [p for p in unit.rel.split("/")[:-1] if p.endswith("_grad")]
     if grad_scopes and unit.is_gradient:
@@ -191,7 +194,9 @@ def node_label(unit, show_dtypes=False):
     head, sub = _main_label(unit, show_dtypes)
     lines = [_font(head, bold=True)]
     dark = unit.fontcolor == "#FFFFFF"  # light text on a dark fill (colour scales)
-    subtle = style.DIM_TEXT if unit.dim else ("#E6E6E6" if dark else style.SUBTLE)
+    on_colour = unit.fontcolor == "#000000"  # dark text on a mid-tone fill
+    subtle = style.DIM_TEXT if unit.dim else (
+        "#E6E6E6" if dark else ("#222222" if on_colour else style.SUBTLE))
     for text in sub:
         lines.append(_font(text, size=9, colour=subtle))
     for note in unit.notes:
@@ -320,7 +325,7 @@ def emit(model, rankdir="TB", show_shapes=True, show_dtypes=False, title=None, l
     emit_cluster(diagram, None, 0)
     _emit_alignment(diagram, model, aligned)
     for edge in model.edges:
-        _emit_edge(diagram, edge, units, show_shapes, show_dtypes, aligned)
+        _emit_edge(diagram, edge, units, show_shapes, show_dtypes, aligned, layout.cluster_of)
     if legend:
         _emit_legend(diagram, model, legend_extra, rankdir, make)
     return diagram
@@ -361,11 +366,17 @@ def _cluster_layout(model, aligned):
         for k in range(1, len(unit.scope) + 1):
             under[unit.scope[:k]] = under.get(unit.scope[:k], 0) + 1
     drawn = {p for p, n in under.items() if n >= 2}
+    # In aligned mode, what runs after the backward pass (optimizer updates) stays outside
+    # the forward pass cluster, with the whole top-level scope it lives in.
+    later_units = model.after_backward() if aligned else set()
+    later_roots = {units[u].scope[:1] for u in later_units if u in units and units[u].scope}
 
     def top_key(unit):
         if unit.hub:
             return "aux"
         if aligned and not unit.is_gradient:
+            if unit.id in later_units or (unit.scope and unit.scope[:1] in later_roots):
+                return None
             return "forward"  # the backward pass is the gradients/ cluster itself
         return None
 
@@ -459,7 +470,7 @@ def _node_attrs(unit, show_dtypes, tooltips):
     return attrs
 
 
-def _emit_edge(diagram, edge, units, show_shapes, show_dtypes, aligned):
+def _emit_edge(diagram, edge, units, show_shapes, show_dtypes, aligned, cluster_of=None):
     attrs = dict(style.EDGE_STYLE.get(edge.kind, ("", {}))[1])
     label = edge_label(edge, units, show_shapes, show_dtypes)
     if label:
@@ -481,6 +492,14 @@ def _emit_edge(diagram, edge, units, show_shapes, show_dtypes, aligned):
         attrs.update(color=style.DIM_LINE, fontcolor=style.DIM_TEXT)
     if edge.emphasis:
         attrs.update(penwidth="2.5", color="#000000", fontcolor="#000000")
+    if (edge.kind == "data" and src_unit.kind != STUB
+            and src_unit.category not in (VARIABLE, CONSTANT, PLACEHOLDER)):
+        # The main flow (op to op) is kept straight; inputs bend towards it.
+        attrs["weight"] = "3"
+        if cluster_of is not None and cluster_of.get(edge.src) != cluster_of.get(edge.dst):
+            # Leaving a cluster: one extra rank, so consecutive scopes (layer_1, layer_2)
+            # stack instead of stepping sideways.
+            attrs["minlen"] = "2"
     src, dst = edge.src, edge.dst
     if edge.kind == "writes":
         # Drawn from the variable down to the update op, arrow pointing back at the variable:

@@ -452,6 +452,7 @@ class GraphModel:
             for op in self.ops:
                 if self.category[op] == VARIABLE and op not in self.unit_of:
                     self._fold_variable(op)
+            self._fold_slots()
         if not self.show_gradients:
             for op in self.ops:
                 if self.gradient[op] and op not in self.unit_of and op not in targets:
@@ -515,6 +516,31 @@ class GraphModel:
         for op in unit.ops:
             self.unit_of[op] = unit
         self.units[unit.id] = unit
+
+    def _fold_slots(self):
+        """Optimizer slots (``W/Adam``, ``W/Momentum``: variables named under another variable
+        and used only by update ops) are drawn inside the variable they belong to."""
+        var_units = {u.op.name: u for u in self.units.values() if u.category == VARIABLE}
+        for name, unit in list(var_units.items()):
+            owner_name = name.rpartition("/")[0]
+            owner = var_units.get(owner_name)
+            if owner is None or owner is unit or self.units.get(unit.id) is not unit:
+                continue
+            members = set(unit.ops)
+            users = [u for op in unit.ops for u in self.consumers(op) if u not in members]
+            if not users or not all(self.category.get(u) == UPDATE or u.type in ASSIGN_TYPES
+                                    or self._reads_only_for_updates(u) for u in users):
+                continue
+            owner.ops.extend(unit.ops)
+            owner.slots = getattr(owner, "slots", []) + [name[len(owner_name) + 1:]]
+            for op in unit.ops:
+                self.unit_of[op] = owner
+            del self.units[unit.id]
+
+    def _reads_only_for_updates(self, op):
+        """Is ``op`` (e.g. a slot's read) consumed only by update ops?"""
+        users = self.consumers(op)
+        return bool(users) and all(self.category.get(u) == UPDATE for u in users)
 
     def _has_control_outputs(self, op):
         return bool(self._control_users.get(op))
@@ -586,22 +612,32 @@ class GraphModel:
 
     # -- pass 4: scopes --------------------------------------------------------------------------------
     def _place_units(self):
-        scopes = set()
+        under = {}  # scope path -> number of units inside it
         for unit in self.units.values():
             parts = tuple(unit.name.split("/"))
             unit.scope = parts[:-1]
             for k in range(1, len(parts)):
-                scopes.add(parts[:k])
-        # An op named like a scope that holds other ops is drawn inside that scope.
+                under[parts[:k]] = under.get(parts[:k], 0) + 1
         for unit in self.units.values():
             parts = tuple(unit.name.split("/"))
-            if parts in scopes and self._scope_has_other_units(parts, unit):
+            # An op named like a scope that holds other ops is drawn inside that scope.
+            if under.get(parts):
                 unit.scope = parts
-
-    def _scope_has_other_units(self, parts, unit):
-        n = len(parts)
-        return any(u is not unit and u.scope[:n] == parts and len(u.scope) >= n
-                   for u in self.units.values())
+        # Top-level variables and constants used only inside one scope (an optimizer's
+        # beta1_power, global_step) are drawn in that scope.
+        scope_of = {}
+        for unit in self.units.values():
+            for op in unit.ops:
+                scope_of[op] = unit.scope
+        for unit in self.units.values():
+            if unit.scope or unit.category not in (VARIABLE, CONSTANT):
+                continue
+            members = set(unit.ops)
+            users = [u for op in unit.ops for u in self.consumers(op) if u not in members]
+            users += [u for op in unit.ops for u in self._control_users.get(op, ())]
+            tops = {scope_of.get(u, ())[:1] for u in users}
+            if len(tops) == 1 and () not in tops and all(u in scope_of for u in users):
+                unit.scope = tops.pop()
 
     def scope_units(self, path):
         """Units (before collapsing) drawn inside scope ``path``, at any depth."""
@@ -630,11 +666,12 @@ class GraphModel:
             return
         # Over budget: backward-pass scopes first, then runs of identical scopes, then the
         # largest forward scopes, until the picture fits.
-        while self._visible_count() > budget:
-            path = self._next_to_collapse(gradient_only=True)
-            if path is None:
-                break
-            self._collapse_scope(path)
+        for phase in ("gradient", "optimizer"):
+            while self._visible_count() > budget:
+                path = self._next_to_collapse(phase)
+                if path is None:
+                    break
+                self._collapse_scope(path)
         if repeats == "auto" and self._visible_count() > budget:
             self._collapse_repeats(paths)
         while self._visible_count() > budget:
@@ -679,9 +716,10 @@ class GraphModel:
         unit.num_ops = len(ops) + len(hidden)
         self.collapsed[path] = unit
 
-    def _next_to_collapse(self, gradient_only=False):
-        """The scope whose collapse helps most: backward-pass scopes first, then the largest
-        scope that has no expanded sub-scope (so pictures lose detail from the inside out)."""
+    def _next_to_collapse(self, phase=None):
+        """The scope whose collapse helps most: the largest scope that has no expanded
+        sub-scope (pictures lose detail from the inside out). ``phase`` 'gradient' considers
+        only the backward pass, 'optimizer' only scopes holding update ops."""
         shown_under = {}
         for unit in self.units.values():
             shown = id(self._resolve_unit(unit))
@@ -693,12 +731,23 @@ class GraphModel:
         for path in expanded:
             if path in parents_of_expanded:
                 continue
-            if gradient_only and not GRADIENT_ROOT.match(path[0]):
+            if phase == "gradient" and not GRADIENT_ROOT.match(path[0]):
                 continue
-            key = (bool(GRADIENT_ROOT.match(path[0])), len(shown_under[path]))
+            if phase == "optimizer" and not self._holds_updates(path):
+                continue
+            # Helper scopes without variables (dropout, random_uniform) go before layers.
+            key = (not self._holds_variables(path), len(shown_under[path]))
             if best is None or key > best[0] or (key == best[0] and path < best[1]):
                 best = (key, path)
         return None if best is None else best[1]
+
+    def _holds_variables(self, path):
+        n = len(path)
+        return any(u.category == VARIABLE and u.scope[:n] == path for u in self.units.values())
+
+    def _holds_updates(self, path):
+        n = len(path)
+        return any(u.category == UPDATE and u.scope[:n] == path for u in self.units.values())
 
     def _collapse_repeats(self, paths):
         repeat_min = max(2, self.options["repeat_min"])
@@ -841,10 +890,16 @@ class GraphModel:
                 connected.update((edge.src, edge.dst))
         # Variables with no other edge (optimizer slots) keep theirs, or they would float.
         writes = [e for e in writes if e.dst in connected]
+        written = {}
         for edge in writes:
-            target = self.units[edge.dst]
-            unit = self.units[edge.src]
-            unit.notes = list(unit.notes) + [("note", "writes " + target.name)]
+            written.setdefault(edge.src, []).append(self.units[edge.dst].name)
+        for src, names in written.items():
+            unit = self.units[src]
+            if len(names) <= 3:
+                notes = [("note", "writes " + name) for name in names]
+            else:
+                notes = [("note", "writes %d variables" % len(names))]
+            unit.notes = list(unit.notes) + notes
         dropped = set(map(id, writes))
         return [e for e in edges if id(e) not in dropped]
 
@@ -874,11 +929,12 @@ class GraphModel:
         limit = self.options["hub_degree"]
         if not limit:
             return
-        outs, control_ins, has_inputs = {}, {}, set()
+        outs, control_ins, has_inputs, spread = {}, {}, set(), {}
         for edge in self.edges:
             if edge.kind in ("data", "control"):
                 outs.setdefault(edge.src, set()).add(edge.dst)
                 has_inputs.add(edge.dst)
+                spread.setdefault(edge.src, set()).add(self.units[edge.dst].scope[:1])
             if edge.kind == "control":
                 control_ins.setdefault(edge.dst, set()).add(edge.src)
         hubs = []
@@ -891,7 +947,10 @@ class GraphModel:
             # data a model flows from (a placeholder holding a batch).
             data_input = (unit.category == PLACEHOLDER and unit.op.outputs
                           and unit.op.outputs[0].shape.ndims != 0)
-            if (fan_out >= limit and uid not in has_inputs and not data_input) or (
+            # Only hubs whose users are spread over several scopes: inside one scope (an
+            # optimizer's learning rate) the edges are short anyway.
+            spread_out = len(spread.get(uid, ())) >= 3
+            if (fan_out >= limit and spread_out and uid not in has_inputs and not data_input) or (
                     fan_in >= limit and not fan_out):
                 hubs.append(uid)
         if not hubs:
@@ -972,6 +1031,17 @@ class GraphModel:
             for edge in self.edges:
                 if self.units[edge.src].dim or self.units[edge.dst].dim:
                     edge.dim = True
+
+    def after_backward(self):
+        """Ids of visible non-gradient units that need a gradient (optimizer updates...)."""
+        needs = set()
+        for op in self.ops:
+            if self.gradient.get(op):
+                continue
+            deps = [t.op for t in op.inputs] + list(op.control_inputs)
+            if any(self.gradient.get(d) or d in needs for d in deps):
+                needs.add(op)
+        return {self.visible[op] for op in needs if self.visible.get(op) is not None}
 
     # -- summaries -----------------------------------------------------------------------------------------
     def cluster_tree(self):

@@ -16,6 +16,8 @@ import json
 import os
 import tempfile
 
+import numpy as np
+
 import tfone as tf
 
 from viz import style
@@ -257,21 +259,42 @@ class Trace:
             images = [Image.open(p).convert("RGB") for p in paths]
             width = max(im.width for im in images)
             height = max(im.height for im in images)
-            frames = []
+            padded = []
             for im in images:
                 if im.size != (width, height):
                     canvas = Image.new("RGB", (width, height), "white")
                     canvas.paste(im, (0, 0))
                     im = canvas
-                frames.append(im.convert("P", palette=Image.ADAPTIVE, colors=255))
+                padded.append(im)
+            # One palette for all frames (from the last, fully lit one): unchanged pixels stay
+            # identical, so each GIF frame stores only what changed.
+            palette = padded[-1].quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+            colours = np.array(palette.getpalette()[:3 * 255], dtype=np.int64).reshape(-1, 3)
+            colours[np.argmin(((colours - 255) ** 2).sum(1))] = 255  # a pure white background
+            frames = [_to_palette(im, colours, Image) for im in padded]
             durations = [int(seconds_per_step * 1000)] * len(frames)
             durations[0] = durations[-1] = int(seconds_per_step * 2000)
             directory = os.path.dirname(os.fspath(path))
             if directory:
                 os.makedirs(directory, exist_ok=True)
             frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations,
-                           loop=0, optimize=False, disposal=1)
+                           loop=0, optimize=True, disposal=1)
         return path
+
+
+def _to_palette(image, colours, Image):
+    """``image`` mapped exactly to the nearest of ``colours`` (no dithering)."""
+    rgb = np.asarray(image.convert("RGB"), dtype=np.int64)
+    keys = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+    unique, inverse = np.unique(keys.reshape(-1), return_inverse=True)
+    pixels = np.stack([unique >> 16, (unique >> 8) & 255, unique & 255], axis=1)
+    nearest = np.empty(len(unique), dtype=np.uint8)
+    for start in range(0, len(unique), 4096):
+        chunk = pixels[start:start + 4096]
+        nearest[start:start + 4096] = ((chunk[:, None, :] - colours[None]) ** 2).sum(-1).argmin(1)
+    out = Image.fromarray(nearest[inverse].reshape(rgb.shape[:2]), "P")
+    out.putpalette([int(c) for c in colours.reshape(-1)])
+    return out
 
 
 class _FixedLayout:
