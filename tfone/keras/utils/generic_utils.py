@@ -8,8 +8,10 @@ temporarily by ``with CustomObjectScope({...}):`` / ``custom_object_scope``), as
 import re
 import threading
 
+import numpy as np
+
 __all__ = ["get_custom_objects", "CustomObjectScope", "custom_object_scope",
-           "serialize_keras_object", "deserialize_keras_object", "to_snake_case"]
+           "serialize_keras_object", "deserialize_keras_object", "to_snake_case", "Progbar"]
 
 _GLOBAL_CUSTOM_OBJECTS = {}
 _SCOPES = threading.local()
@@ -104,3 +106,133 @@ def to_snake_case(name):
     if insecure[0] != "_":
         return insecure
     return "private" + insecure
+
+
+# -- progress bar ------------------------------------------------------------------------------------
+class Progbar:
+    """Keras's text progress bar::
+
+        32/32 [==============================] - 0s 2ms/step - loss: 0.6931 - accuracy: 0.5000
+
+    ``update(current, values)`` redraws it (``values``: ``[(name, value), ...]``); metrics
+    named in ``stateful_metrics`` are shown as given, the others as their average over the
+    updates so far (weighted by the number of units each update covers). ``verbose=2`` prints
+    one line when ``current`` reaches ``target``: ``32/32 - 0s - loss: 0.6931``.
+    """
+
+    def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None,
+                 unit_name="step"):
+        import os
+        import sys
+        import time
+        self._time = time.time
+        self._stdout = sys.stdout
+        self.target = target
+        self.width = width
+        self.verbose = verbose
+        self.interval = interval
+        self.unit_name = unit_name
+        self.stateful_metrics = (stateful_metrics if hasattr(stateful_metrics, "__contains__")
+                                 and not isinstance(stateful_metrics, (list, tuple))
+                                 else set(stateful_metrics or ()))
+        self._dynamic_display = ((hasattr(sys.stdout, "isatty") and sys.stdout.isatty())
+                                 or "ipykernel" in sys.modules or "posix" in sys.modules
+                                 or "PYCHARM_HOSTED" in os.environ)
+        self._total_width = 0
+        self._seen_so_far = 0
+        self._values = {}
+        self._values_order = []
+        self._start = self._time()
+        self._last_update = 0
+
+    def update(self, current, values=None, finalize=None):
+        import sys
+        out = sys.stdout
+        if finalize is None:
+            finalize = self.target is not None and current >= self.target
+        for k, v in values or []:
+            if k not in self._values_order:
+                self._values_order.append(k)
+            if k not in self.stateful_metrics:
+                value_base = max(current - self._seen_so_far, 1)
+                if k not in self._values:
+                    self._values[k] = [v * value_base, value_base]
+                else:
+                    self._values[k][0] += v * value_base
+                    self._values[k][1] += value_base
+            else:
+                self._values[k] = [v, 1]
+        self._seen_so_far = current
+
+        now = self._time()
+        info = " - %.0fs" % (now - self._start)
+        if self.verbose == 1:
+            if now - self._last_update < self.interval and not finalize:
+                return
+            prev_total_width = self._total_width
+            if self._dynamic_display:
+                out.write("\b" * prev_total_width)
+                out.write("\r")
+            else:
+                out.write("\n")
+            if self.target is not None:
+                numdigits = int(np.log10(self.target)) + 1 if self.target > 0 else 1
+                bar = ("%" + str(numdigits) + "d/%d [") % (current, self.target)
+                prog = float(current) / self.target if self.target else 1.0
+                prog_width = int(self.width * prog)
+                if prog_width > 0:
+                    bar += "=" * (prog_width - 1)
+                    bar += ">" if current < self.target else "="
+                bar += "." * (self.width - prog_width)
+                bar += "]"
+            else:
+                bar = "%7d/Unknown" % current
+            self._total_width = len(bar)
+            out.write(bar)
+            time_per_unit = (now - self._start) / current if current else 0
+            if self.target is None or finalize:
+                if time_per_unit >= 1 or time_per_unit == 0:
+                    info += " %.0fs/%s" % (time_per_unit, self.unit_name)
+                elif time_per_unit >= 1e-3:
+                    info += " %.0fms/%s" % (time_per_unit * 1e3, self.unit_name)
+                else:
+                    info += " %.0fus/%s" % (time_per_unit * 1e6, self.unit_name)
+            else:
+                eta = time_per_unit * (self.target - current)
+                if eta > 3600:
+                    eta_format = "%d:%02d:%02d" % (eta // 3600, (eta % 3600) // 60, eta % 60)
+                elif eta > 60:
+                    eta_format = "%d:%02d" % (eta // 60, eta % 60)
+                else:
+                    eta_format = "%ds" % eta
+                info = " - ETA: %s" % eta_format
+            info += self._format_values()
+            self._total_width += len(info)
+            if prev_total_width > self._total_width:
+                info += " " * (prev_total_width - self._total_width)
+            if finalize:
+                info += "\n"
+            out.write(info)
+            out.flush()
+        elif self.verbose == 2:
+            if finalize:
+                numdigits = int(np.log10(self.target)) + 1 if self.target else 1
+                count = ("%" + str(numdigits) + "d/%d") % (current, self.target)
+                out.write(count + info + self._format_values() + "\n")
+                out.flush()
+        self._last_update = now
+
+    def _format_values(self):
+        info = ""
+        for k in self._values_order:
+            info += " - %s:" % k
+            total, count = self._values[k]
+            avg = np.mean(total / max(1, count))
+            if abs(avg) > 1e-3:
+                info += " %.4f" % avg
+            else:
+                info += " %.4e" % avg
+        return info
+
+    def add(self, n, values=None):
+        self.update(self._seen_so_far + n, values)
