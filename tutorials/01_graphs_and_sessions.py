@@ -6,9 +6,9 @@ Session *runs* the parts of the graph you ask for, with the values you feed in.
 
     python tutorials/01_graphs_and_sessions.py [--out DIR] [--fast]
 """
+import _common  # first: it configures numpy and matplotlib for the lessons
 import numpy as np
 
-import _common
 import tfone as tf
 import viz
 

@@ -6,9 +6,9 @@ compute the gradients, assign `w - lr * grad` to each variable, repeat.
 
     python tutorials/02_gradients_by_hand.py [--out DIR] [--fast]
 """
+import _common  # first: it configures numpy and matplotlib for the lessons
 import numpy as np
 
-import _common
 import tfone as tf
 import viz
 

@@ -6,9 +6,9 @@ trained with Adam on mini-batches reaches 97-99% test accuracy.
 
     python tutorials/04_mlp_digits.py [--out DIR] [--fast]
 """
+import _common  # first: it configures numpy and matplotlib for the lessons
 import numpy as np
 
-import _common
 import tfone as tf
 from tfone.keras.datasets import digits
 import viz

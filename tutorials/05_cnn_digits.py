@@ -7,9 +7,9 @@ lesson 04.
 
     python tutorials/05_cnn_digits.py [--out DIR] [--fast]
 """
+import _common  # first: it configures numpy and matplotlib for the lessons
 import numpy as np
 
-import _common
 import tfone as tf
 from tfone.keras.datasets import digits
 import viz

@@ -6,9 +6,9 @@ with every node numbered by its step, and an animation that lights the nodes up 
 
     python tutorials/09_step_by_step.py [--out DIR] [--fast]
 """
+import _common  # first: it configures numpy and matplotlib for the lessons
 import numpy as np
 
-import _common
 import tfone as tf
 import viz
 

@@ -6,6 +6,8 @@ graph itself, so another program (or `python -m viz`) can use it without your mo
 
     python tutorials/11_checkpoints_and_export.py [--out DIR] [--fast]
 """
+import _common  # first: it configures numpy and matplotlib for the lessons
+
 import json
 import os
 import subprocess
@@ -13,7 +15,6 @@ import sys
 
 import numpy as np
 
-import _common
 import tfone as tf
 from tfone.keras.datasets import iris
 import viz

@@ -25,6 +25,13 @@ if os.path.isdir(os.path.join(_REPO, "tfone")) and _REPO not in sys.path:
 # Pictures are written to files: no window is ever opened (and no display is needed).
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+# The lessons multiply small matrices (a few hundred rows, tens of columns). A multi-threaded
+# BLAS spends more time waking its threads than computing them, and on a busy 2-core machine
+# it makes a training step several times slower. One thread is faster here. (This only works
+# before numpy is imported, which is why every lesson imports _common first.)
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 WIDTH = 92
 
 
