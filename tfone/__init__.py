@@ -26,7 +26,7 @@ from tfone.ops.math_ops import *  # noqa: F401,F403
 from tfone.ops.state_ops import assign, assign_add, assign_sub  # noqa: F401
 from tfone.ops.variables import *  # noqa: F401,F403
 from tfone.ops.variable_scope import *  # noqa: F401,F403
-from tfone.ops.control_flow_ops import no_op, group, tuple, with_dependencies  # noqa: F401
+from tfone.ops.control_flow_ops import no_op, group, tuple, with_dependencies, cond, case  # noqa: F401
 from tfone.ops.random_ops import (  # noqa: F401
     random_normal, random_uniform, truncated_normal, random_shuffle, multinomial, set_random_seed,
     get_seed)

@@ -42,6 +42,12 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         if t.graph is not graph:
             raise ValueError("ys and xs must all be in the same graph (%s is not)." % t.name)
 
+    return _build_gradients(graph, ys, xs, grad_ys, name, stop_ops, unconnected_gradients,
+                            array_ops, math_ops)
+
+
+def _build_gradients(graph, ys, xs, grad_ys, name, stop_ops, unconnected_gradients, array_ops,
+                     math_ops):
     with graph.as_default(), graph.name_scope(name):
         between = _ops_between(xs, ys, stop_ops)
         pending = _pending_counts(between)
@@ -60,7 +66,9 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                                   if op in between and pending.get(op, 0) == 0)
         while ready:
             op = ready.popleft()
-            out_grads = [_aggregate(grads[op].get(i), math_ops) for i in range(len(op._outputs))]
+            with graph._entered_cond_branch(op._cond):  # sums live where the values do
+                out_grads = [_aggregate(grads[op].get(i), math_ops)
+                             for i in range(len(op._outputs))]
             has_grad = any(g is not None for g in out_grads)
             opdef = op._opdef
             stop = op in stop_ops or (opdef is not None and opdef.gradient is op_registry.NOT_DIFFERENTIABLE)
@@ -81,7 +89,8 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
 
         results = []
         for x in xs:
-            g = _aggregate(grads.get(x.op, {}).get(x.value_index), math_ops)
+            with graph._entered_cond_branch(x.op._cond):
+                g = _aggregate(grads.get(x.op, {}).get(x.value_index), math_ops)
             if g is None and unconnected_gradients == "zero":
                 g = array_ops.zeros_like(x)
             results.append(g)
@@ -182,6 +191,27 @@ def _any_differentiable_input(op, between):
     return any(t.dtype.is_differentiable and t.op in between for t in op._inputs)
 
 
+def _leave_branches(grad, x, array_ops):
+    """Carry a gradient computed inside tf.cond branches out to ``x``'s level.
+
+    Each branch exited becomes a CondMerge of the gradient (branch taken) and zeros (branch
+    not taken), so code outside the cond never reads a value the untaken branch did not make.
+    """
+    if grad is None or not isinstance(grad, Tensor):
+        return grad
+    graph = x.graph
+    target = x.op._cond
+    branch = grad.op._cond
+    while branch is not None and branch is not target and not branch.encloses(target):
+        with graph._entered_cond_branch(branch.parent):
+            zeros = array_ops.zeros_like(x)
+            pair = [grad, zeros] if branch.branch else [zeros, grad]
+            grad = op_registry.apply_op("CondMerge", [branch.pred] + pair,
+                                        {"group": branch.group}, name="cond_grad")
+        branch = branch.parent
+    return grad
+
+
 def _aggregate(grad_list, math_ops):
     if not grad_list:
         return None
@@ -197,12 +227,16 @@ def _call_gradient(op, out_grads, array_ops):
                           "the path from xs to ys.\n  The op was created at %s\n  Hint: wrap its "
                           "input in tf.stop_gradient if no gradient should flow through it."
                           % (op.name, op.type, op.location))
+    graph = op.graph
     if len(op._outputs) > 1 and any(g is None for g in out_grads):
-        out_grads = [array_ops.zeros_like(t) if g is None else g
-                     for t, g in zip(op._outputs, out_grads)]
-    with op.graph.name_scope(op.name + "_grad"):
+        with graph._entered_cond_branch(op._cond):
+            out_grads = [array_ops.zeros_like(t) if g is None else g
+                         for t, g in zip(op._outputs, out_grads)]
+    with graph.name_scope(op.name + "_grad"), graph._entered_cond_branch(op._cond):
         in_grads = opdef.gradient(op, *out_grads)
     in_grads = list(in_grads) if isinstance(in_grads, (list, tuple)) else [in_grads]
+    if any(isinstance(g, Tensor) and g.op._cond is not None for g in in_grads):
+        in_grads = [_leave_branches(g, t, array_ops) for g, t in zip(in_grads, op._inputs)]
     if len(in_grads) != len(op._inputs):
         raise ValueError("Num gradients %d generated for op %s (%s) do not match num inputs %d"
                          % (len(in_grads), op.name, op.type, len(op._inputs)))

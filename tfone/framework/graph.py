@@ -151,7 +151,7 @@ class Operation:
 
     __slots__ = ("_graph", "_name", "_type", "_inputs", "_outputs", "_control_inputs",
                  "_control_outputs", "_attrs", "_device", "_id", "_location", "_opdef",
-                 "__weakref__")
+                 "_cond", "__weakref__")
 
     def __init__(self, graph, name, op_type, inputs, attrs, output_specs, control_inputs,
                  device, location, opdef):
@@ -163,6 +163,7 @@ class Operation:
         self._device = device
         self._location = location
         self._opdef = opdef
+        self._cond = None  # the CondBranch this op belongs to (tf.cond), if any
         self._control_inputs = list(control_inputs)
         self._control_outputs = []
         self._outputs = tuple(Tensor(self, i, dtype, shape)
@@ -236,6 +237,54 @@ class Operation:
         return self
 
 
+class CondBranch:
+    """One branch of a tf.cond: ops built inside it run only when ``pred`` equals ``branch``.
+
+    Branches nest (``parent``); ``group`` names the tf.cond (its CondMerge ops carry it).
+    Gradient ops of a branch's ops belong to the same branch, so they run under the same
+    condition.
+    """
+
+    __slots__ = ("pred", "branch", "parent", "group")
+
+    def __init__(self, pred, branch, parent, group):
+        self.pred, self.branch, self.parent, self.group = pred, branch, parent, group
+
+    def encloses(self, other):
+        """Is ``other`` (a CondBranch or None) this branch or nested inside it?"""
+        while other is not None:
+            if other is self:
+                return True
+            other = other.parent
+        return False
+
+    def chain(self):
+        """This branch and its enclosing branches, outermost first."""
+        branches, branch = [], self
+        while branch is not None:
+            branches.append(branch)
+            branch = branch.parent
+        return branches[::-1]
+
+    def __repr__(self):
+        return "<CondBranch %s of %s>" % (self.branch, self.group)
+
+
+def _check_cond_inputs(name, inputs, control_inputs, branch, exits=()):
+    """An op may read tensors from its own tf.cond branch or from enclosing code only."""
+    for t in list(inputs) + [c._outputs[0] for c in control_inputs if c._outputs]:
+        source = t._op._cond
+        if source is None or source.encloses(branch):
+            continue
+        if any(exit_branch.encloses(source) for exit_branch in exits):
+            continue
+        raise ValueError(
+            "Cannot use '%s' as input to '%s' because '%s' is computed inside a tf.cond "
+            "branch (%s) and is only defined when that branch runs. Return it from the "
+            "branch function and use the output of tf.cond instead."
+            % (t.name, name, t.op.name, source.group))
+
+
 class _NameScope:
     """Context manager behind Graph.name_scope (a class: it is entered for every op built)."""
 
@@ -282,6 +331,8 @@ class Graph:
         self._variable_scope_store = None  # owned by variable_scope.py
         self._attr_scope = {}
         self._building_function = False
+        self._cond_branch = None  # innermost tf.cond branch being built (a CondBranch)
+        self._cond_groups = {}    # tf.cond name -> {"branches": (true branch, false branch)}
 
     # -- building ------------------------------------------------------------------------------
     def create_op(self, op_type, inputs, attrs, output_specs, name, opdef=None):
@@ -290,9 +341,16 @@ class Graph:
             raise RuntimeError("Graph is finalized and cannot be modified (tried to add op '%s' of "
                                "type %s)." % (name, op_type))
         control_inputs = self._current_control_dependencies(inputs)
+        branch = self._cond_branch
+        if branch is not None or any(t._op._cond is not None for t in inputs):
+            exits = ()
+            if opdef is not None and opdef.selects_branch:  # a tf.cond output reads its branches
+                exits = self._cond_groups[attrs["group"]]["branches"]
+            _check_cond_inputs(name, inputs, control_inputs, branch, exits)
         device = self._current_device()
         op = Operation(self, name, op_type, inputs, attrs, output_specs, control_inputs,
                        "" if callable(device) else device, source_info.user_frame(), opdef)
+        op._cond = branch
         if callable(device):  # a device function (e.g. replica_device_setter) picks per op
             op._set_device(device(op))
         self._ops.append(op)
@@ -316,6 +374,16 @@ class Graph:
                 self._names_in_use[name_key] = 1
             name = "%s_%d" % (name, i - 1)
         return name
+
+    @contextlib.contextmanager
+    def _entered_cond_branch(self, branch):
+        """Ops built inside belong to ``branch`` of a tf.cond (see control_flow_ops.cond)."""
+        saved = self._cond_branch
+        self._cond_branch = branch
+        try:
+            yield branch
+        finally:
+            self._cond_branch = saved
 
     def get_name_scope(self):
         return self._name_stack

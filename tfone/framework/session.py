@@ -476,7 +476,8 @@ class _Plan:
                     if run_metadata is not None:
                         run_metadata.step_stats = [
                             RunMetadata.StepStat(op.name, op.type, start, elapsed, nbytes, shapes)
-                            for op, (start, elapsed, (nbytes, shapes)) in zip(self.executed_ops, stats)]
+                            for index, start, elapsed, (nbytes, shapes) in stats
+                            for op in (self.executed_ops[index],)]
                     return values
                 return self._fn(*feeds)
         except Exception as e:
@@ -521,46 +522,56 @@ class _Plan:
         line_ops = {}
         consumed = set(last_use) | {names[t] for t in fetched_tensors}
         kept = {names[t] for t in fetched_tensors if t in names} | set(feed_names.values()) | set(baked)
-        self.executed_ops = []
+        defined_in = {names[t]: op._cond for _, op in calls for t in op._outputs if t in names}
+        self.executed_ops = [op for _, op in calls]
+        for element in self.fetch_elements:
+            if isinstance(element, Tensor) and element.op._cond is not None:
+                raise errors.InvalidArgumentError(
+                    None, element.op, "Cannot fetch %s: it is computed inside a tf.cond branch "
+                    "(%s) and only exists when that branch runs. Fetch the output of tf.cond."
+                    % (element.name, element.op._cond.group))
+        statements = []  # (guard branch or None, op or None, [code lines])
         for index, (step, op) in enumerate(calls):
             opdef = op._opdef
             kname = "k%d" % step
-            kernels[kname] = opdef.make_kernel(op, ctx)
-            args = self._call_args(op, names)
-            targets = []
-            for t in op._outputs:
-                if t in feed_names or names[t] not in consumed:
-                    targets.append("_")
-                else:
-                    targets.append(names[t])
-            call = "%s(%s)" % (kname, args)
-            if all(x == "_" for x in targets):
-                statement = call
-            elif len(op._outputs) == 1 and opdef.num_outputs == 1:
-                statement = "%s = %s" % (targets[0], call)
-            else:
-                statement = "%s, = %s" % (", ".join(targets), call)
+            targets = ["_" if t in feed_names or names[t] not in consumed else names[t]
+                       for t in op._outputs]
             comment = "  # %s (%s)" % (op.name, op.type)
-            self.executed_ops.append(op)
-            if trace:
-                lines.append("    _t = _clock()")
-                holder = "_out = " if statement == call else ""
-                lines.append("    %s%s%s" % (holder, statement, comment))
-                line_ops[len(lines)] = op
-                if not holder:
-                    produced = ", ".join("None" if x == "_" else x for x in targets)
-                elif len(op._outputs) == 1 and opdef.num_outputs == 1:
-                    produced = "_out"
-                else:
-                    produced = "*_out" if op._outputs else ""
-                lines.append("    _stats.append((_t, _clock() - _t, _output_stats(%s)))" % produced)
+            if opdef.selects_branch:
+                # A tf.cond output: Python's conditional expression reads only the taken side.
+                pred, true_value, false_value = (names[t] for t in op._inputs)
+                code = ["%s = %s if %s else %s%s" % (targets[0], true_value, pred, false_value,
+                                                     comment)]
             else:
-                lines.append("    %s%s" % (statement, comment))
-                line_ops[len(lines)] = op
+                kernels[kname] = opdef.make_kernel(op, ctx)
+                call = "%s(%s)" % (kname, self._call_args(op, names))
+                if all(x == "_" for x in targets):
+                    statement = call
+                elif len(op._outputs) == 1 and opdef.num_outputs == 1:
+                    statement = "%s = %s" % (targets[0], call)
+                else:
+                    statement = "%s, = %s" % (", ".join(targets), call)
+                if trace:
+                    holder = "_out = " if statement == call else ""
+                    if not holder:
+                        produced = ", ".join("None" if x == "_" else x for x in targets)
+                    elif len(op._outputs) == 1 and opdef.num_outputs == 1:
+                        produced = "_out"
+                    else:
+                        produced = "*_out" if op._outputs else ""
+                    code = ["_t = _clock()", holder + statement + comment,
+                            "_stats.append((%d, _t, _clock() - _t, _output_stats(%s)))"
+                            % (index, produced)]
+                else:
+                    code = [statement + comment]
             dead = [v for v in dict.fromkeys(names[t] for t in _evaluated_inputs(op))
-                    if last_use.get(v) == index and v not in kept]
+                    if last_use.get(v) == index and v not in kept and
+                    # inside a tf.cond branch, only values certain to exist there are released
+                    (defined_in.get(v) is None or defined_in[v].encloses(op._cond))]
             if dead:
-                lines.append("    del %s" % ", ".join(dead))
+                code.append("del %s" % ", ".join(dead))
+            statements.append((op._cond, op, code))
+        self._emit(statements, names, lines, line_ops)
         results = []
         for element in self.fetch_elements:
             if isinstance(element, Operation):
@@ -591,8 +602,28 @@ class _Plan:
                 live.append((step, op))
                 needed.update(names[t] for t in _evaluated_inputs(op))
                 live_ops.update(op._control_inputs)
+                if op._cond is not None:  # a branch op needs the predicates that guard it
+                    needed.update(names[b.pred] for b in op._cond.chain() if b.pred in names)
         live.reverse()
         return live
+
+    @staticmethod
+    def _emit(statements, names, lines, line_ops):
+        """Append statements to the plan, each under the ``if`` of its tf.cond branches;
+        consecutive statements of one branch share one ``if`` block."""
+        current = None
+        for branch, op, code in statements:
+            if branch is not current:
+                current = branch
+                if branch is not None:
+                    guard = " and ".join(("%s" if b.branch else "not %s") % names[b.pred]
+                                         for b in branch.chain())
+                    lines.append("    if %s:" % guard)
+            pad = "        " if branch is not None else "    "
+            for line in code:
+                lines.append(pad + line)
+                if "  # " in line:
+                    line_ops[len(lines)] = op
 
     _FOLD_LIMIT = 1 << 20  # elements: bigger results are recomputed each run, not stored
 
@@ -775,5 +806,8 @@ def _schedule(fetch_elements, feed_tensors):
 def _dependencies(op, fed):
     deps = [t._op for t in _evaluated_inputs(op) if t not in fed]
     deps.extend(op._control_inputs)
+    if op._cond is not None:
+        # Ops inside tf.cond branches run under `if pred:`; the predicates come first.
+        deps.extend(b.pred._op for b in op._cond.chain() if b.pred not in fed)
     return deps
 

@@ -30,16 +30,37 @@ def clone_with_shapes(ops, feed_tensors, feed_shapes):
                              [(tensor.dtype, merged)], "_feed_%d" % i, placeholder)
         tensor_map[tensor] = op._outputs[0]
     op_map = {}
+    branches = _BranchMap(graph, ops[0].graph if ops else None, tensor_map)
     try:
         for op in ops:
-            op_map[op] = _clone_op(graph, op, tensor_map, op_map)
+            op_map[op] = _clone_op(graph, op, tensor_map, op_map, branches)
             op_origin[op_map[op]] = op
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, KeyError):
         return None
     return tensor_map, op_origin
 
 
-def _clone_op(graph, op, tensor_map, op_map):
+class _BranchMap:
+    """Copies of the tf.cond branches (and their groups) that the cloned ops belong to."""
+
+    def __init__(self, graph, source_graph, tensor_map):
+        self.graph, self.source, self.tensor_map, self.map = graph, source_graph, tensor_map, {}
+
+    def __call__(self, branch):
+        if branch is None:
+            return None
+        if branch not in self.map:
+            from tfone.framework.graph import CondBranch
+            info = self.source._cond_groups[branch.group]
+            parent = self(branch.parent)
+            pair = tuple(CondBranch(self.tensor_map[b.pred], b.branch, parent, b.group)
+                         for b in info["branches"])
+            self.map.update(zip(info["branches"], pair))
+            self.graph._cond_groups[branch.group] = {"branches": pair}
+        return self.map[branch]
+
+
+def _clone_op(graph, op, tensor_map, op_map, branches):
     opdef = op._opdef
     inputs = []
     for index, t in enumerate(op._inputs):
@@ -48,7 +69,7 @@ def _clone_op(graph, op, tensor_map, op_map):
             if not is_ref_input(opdef, index):
                 raise ValueError("input %s of %s is not part of the plan" % (t.name, op.name))
             # A variable named by an update op: copy its (input-free) op so the name resolves.
-            source = op_map.get(t.op) or _clone_op(graph, t.op, tensor_map, op_map)
+            source = op_map.get(t.op) or _clone_op(graph, t.op, tensor_map, op_map, branches)
             op_map[t.op] = source
             mapped = source._outputs[t._value_index]
         inputs.append(mapped)
@@ -60,7 +81,8 @@ def _clone_op(graph, op, tensor_map, op_map):
         if dtype != original.dtype or not shape.is_compatible_with(original.shape):
             raise ValueError("specialised inference disagrees for %s" % original.name)
     control = [op_map[c] for c in op._control_inputs if c in op_map]
-    clone = graph.create_op(op._type, inputs, op._attrs, output_specs, op._name, opdef)
+    with graph._entered_cond_branch(branches(op._cond)):
+        clone = graph.create_op(op._type, inputs, op._attrs, output_specs, op._name, opdef)
     clone._control_inputs = control
     clone._location = op._location
     clone._device = op._device
