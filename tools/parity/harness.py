@@ -215,6 +215,9 @@ def check(report, case, fn, rtol=1e-5, atol=1e-6, names=True, shapes=True, dtype
         if len(errors) == 2:
             if expect_error is False:
                 report.problem(case, "-", "error", "both raised: tf1 %s" % _short(errors["tf1"]))
+            elif not _same_error_kind(errors["tf1"], errors["tfone"]):
+                report.problem(case, "-", "errtype", "tf1 %s vs tfone %s" % (
+                    _short(errors["tf1"]), _short(errors["tfone"])))
             return None
         lib = next(iter(errors))
         if lib == "tf1":
@@ -261,6 +264,14 @@ def check(report, case, fn, rtol=1e-5, atol=1e-6, names=True, shapes=True, dtype
             # functions differ from TF 1.15's there anyway)
             report.problem(case, key, "name", "tf1 %s tfone %s" % (r.name, g.name))
     return ref, got
+
+
+def _same_error_kind(ref, got):
+    """Same exception class name, or tfone's class is a subclass of a builtin TF1 raised."""
+    if type(ref).__name__ == type(got).__name__:
+        return True
+    return any(isinstance(got, cls) for cls in type(ref).__mro__
+               if cls.__module__ == "builtins" and cls not in (Exception, BaseException, object))
 
 
 def _chain(first, second):
