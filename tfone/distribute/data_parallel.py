@@ -137,6 +137,8 @@ class DataParallel:
       global_step: optional variable incremented by one per applied step (on the driver).
       metrics: optional list or dict of scalar tensors (means over the batch rows, e.g.
         accuracy) computed on the workers with the loss and averaged the same way.
+      sums: optional list or dict of tensors (totals over the batch rows, e.g. the number of
+        correct predictions) computed on the workers and added up.
       on_worker_failure: ``'retry'`` (re-split the step over the remaining workers) or
         ``'raise'`` (``tf.errors.UnavailableError``). No update is applied in either case.
       max_retries: how many times one step may be restarted before giving up.
@@ -150,7 +152,7 @@ class DataParallel:
     """
 
     def __init__(self, cluster, loss, optimizer, inputs, var_list=None, global_step=None,
-                 metrics=None, on_worker_failure="retry", max_retries=3, timeout=None,
+                 metrics=None, sums=None, on_worker_failure="retry", max_retries=3, timeout=None,
                  name="DataParallel"):
         if on_worker_failure not in ("retry", "raise"):
             raise ValueError("on_worker_failure must be 'retry' or 'raise', got %r"
@@ -169,9 +171,11 @@ class DataParallel:
         if not self.inputs:
             raise ValueError("inputs must name the tensors fed with batch data (e.g. [x, y]); "
                              "their feeds are split by rows across the workers.")
-        self._metric_keys, metric_tensors = _flatten_metrics(metrics)
+        self._metric_keys, metric_tensors = _flatten(metrics)
         self.metrics = [_scalar(self._tensor(m, "metrics"), "metric %s" % m.name)
                         for m in metric_tensors]
+        self._sum_keys, sum_tensors = _flatten(sums)
+        self.sums = [self._tensor(t, "sums") for t in sum_tensors]
         self.on_worker_failure = on_worker_failure
         self.max_retries = int(max_retries)
         self.timeout = timeout
@@ -190,8 +194,9 @@ class DataParallel:
                 self._averaged = [_placeholder_like(g, v) for g, v in pairs]
             self.train_op = _update_op(optimizer, self._averaged, self.variables, global_step)
 
-        # The workers' graph: what loss, gradients and metrics need, variables as placeholders.
-        targets = [self.loss] + self.gradients + self.metrics
+        # The workers' graph: what loss, gradients, metrics and sums need, variables as
+        # placeholders.
+        targets = [self.loss] + self.gradients + self.metrics + self.sums
         self.worker_graph_def, parameters = worker_graph_def(self.graph, targets)
         self._parameters = parameters                     # driver tensors of the variables
         self._parameter_names = [t.name for t in parameters]
@@ -216,7 +221,7 @@ class DataParallel:
         return list(self._workers)
 
     def run(self, sess, feed_dict=None, batch=None):
-        """One synchronous training step; returns the batch loss (and metrics, if any).
+        """One synchronous training step; returns the batch loss (and metrics and sums).
 
         ``feed_dict`` holds the batch for ``inputs`` (split across workers by rows) and any
         other feeds. After ``scatter``, pass ``batch=k`` instead of the input feeds to train
@@ -224,7 +229,9 @@ class DataParallel:
 
         Returns the loss of the whole batch (the row-weighted mean of the shard losses, at
         the variable values *before* the update, like ``sess.run([train_op, loss])``), or
-        ``(loss, metrics)`` when ``metrics`` were given (same structure as given).
+        ``(loss, metrics)`` when ``metrics`` were given, ``(loss, metrics, sums)`` when
+        ``sums`` were given (each with the structure given: list or dict; metrics is None
+        if only sums were given).
         """
         self._check_usable(sess)
         began = time.perf_counter()
@@ -257,6 +264,8 @@ class DataParallel:
         loss = float(sum(n * r["loss"] for n, r in zip(sizes, results.values())) / total)
         metric_values = [sum(n * r["metrics"][j] for n, r in zip(sizes, results.values())) / total
                          for j in range(len(self.metrics))]
+        sum_values = [_total([r["sums"][j] for r in results.values()], t.dtype.as_numpy_dtype)
+                      for j, t in enumerate(self.sums)]
         applying = time.perf_counter()
 
         # 6. Apply the update once, on the driver.
@@ -277,9 +286,10 @@ class DataParallel:
                                    for r in results.values()),
             retries=retries)
         self.steps_applied += 1
-        if self._metric_keys is None:
-            return loss
-        return loss, _unflatten_metrics(self._metric_keys, metric_values)
+        metrics = _unflatten(self._metric_keys, metric_values)
+        if self._sum_keys is not None:
+            return loss, metrics, _unflatten(self._sum_keys, sum_values)
+        return loss if metrics is None else (loss, metrics)
 
     def scatter(self, feed_dict, batch_size):
         """Hand each worker its share of a dataset once; then train with ``run(sess, batch=k)``.
@@ -405,37 +415,40 @@ class DataParallel:
         """
         from distributed import wait
         deadline = None if timeout is None else time.perf_counter() + timeout
-        pending, results, lost = dict(futures), {}, set()
+        lost = set()
         try:
-            while pending:
-                try:
-                    wait(list(pending.values()), timeout=_POLL_SECONDS,
-                         return_when="FIRST_COMPLETED")
+            while True:
+                try:   # returns when all are done, or after _POLL_SECONDS
+                    wait(list(futures.values()), timeout=_POLL_SECONDS)
                 except TimeoutError:
                     pass
-                for address, future in list(pending.items()):
-                    if future.status == "finished":
-                        try:
-                            results[address] = future.result(timeout=_FETCH_TIMEOUT)
-                            del pending[address]
-                        except TimeoutError:
-                            pass      # its worker may have died: checked below
-                    elif future.status in ("error", "cancelled"):
+                for address, future in futures.items():
+                    if future.status in ("error", "cancelled"):
                         self._raise_task_error(address, future, lost)
-                        del pending[address]
-                if pending:
+                unfinished = [a for a, f in futures.items() if f.status != "finished"]
+                if unfinished:
                     alive = self._alive_workers()
-                    lost.update(a for a in pending if a not in alive)
+                    lost.update(a for a in unfinished if a not in alive)
                 if lost:
                     raise _WorkersLost(lost, "worker left the cluster during the step")
+                if not unfinished:
+                    return {a: self._fetch(a, f) for a, f in futures.items()}
                 if deadline is not None and time.perf_counter() > deadline:
                     raise errors.DeadlineExceededError(None, None, (
                         "A distributed step took more than %s s (workers %s had not answered); "
-                        "no update was applied." % (timeout, sorted(pending))))
-        finally:
-            if pending:
-                self._client.cancel(list(pending.values()))
-        return {a: results[a] for a in futures}   # in worker order
+                        "no update was applied." % (timeout, sorted(unfinished))))
+        except BaseException:
+            self._client.cancel([f for f in futures.values() if f.status != "finished"])
+            raise
+
+    def _fetch(self, address, future):
+        """The result of a finished task (its data still lives on the worker)."""
+        while True:
+            try:
+                return future.result(timeout=_FETCH_TIMEOUT)
+            except TimeoutError:
+                if address not in self._alive_workers():
+                    raise _WorkersLost({address}, "worker left before its result was fetched")
 
     @staticmethod
     def _raise_task_error(address, future, lost):
@@ -486,7 +499,8 @@ class DataParallel:
         from tfone import __version__
         futures = {a: self._client.submit(
             _worker.load_replica, self._key, self._graph_json, self.loss.name,
-            [g.name for g in self.gradients], [m.name for m in self.metrics], __version__,
+            [g.name for g in self.gradients], [m.name for m in self.metrics],
+            [t.name for t in self.sums], __version__,
             workers=[a], allow_other_workers=False, pure=False) for a in addresses}
         try:
             return sorted(self._collect(futures))
@@ -711,18 +725,30 @@ def _as_list(value):
     return [value]
 
 
-def _flatten_metrics(metrics):
-    """(keys, tensors): keys is None (no metrics), a list length, or dict keys."""
-    if metrics is None:
+def _total(arrays, dtype):
+    """The element-wise sum of the workers' arrays, accumulated in float64 (for floats)."""
+    acc_dtype = np.float64 if np.dtype(dtype).kind in "fc" else dtype
+    acc = np.zeros(np.shape(arrays[0]), dtype=acc_dtype)
+    for a in arrays:
+        acc += a
+    return acc.astype(dtype)
+
+
+def _flatten(structure):
+    """(keys, tensors) of a list or dict of tensors; keys is None (not given), a list's
+    length, or the dict's keys."""
+    if structure is None:
         return None, []
-    if isinstance(metrics, dict):
-        keys = list(metrics)
-        return keys, [metrics[k] for k in keys]
-    metrics = _as_list(metrics)
-    return len(metrics), metrics
+    if isinstance(structure, dict):
+        keys = list(structure)
+        return keys, [structure[k] for k in keys]
+    structure = _as_list(structure)
+    return len(structure), structure
 
 
-def _unflatten_metrics(keys, values):
+def _unflatten(keys, values):
+    if keys is None:
+        return None
     if isinstance(keys, list):
         return dict(zip(keys, values))
     return list(values)

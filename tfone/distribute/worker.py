@@ -10,7 +10,7 @@ the driver turned every variable the loss reads into a placeholder of the same n
 request carries the current parameter values, and a worker keeps no training state at all.
 That is what makes a step safe to retry anywhere: a request is a pure function
 
-    (parameter values, shard of the batch)  ->  (shard size, loss, metrics, gradients).
+    (parameter values, shard of the batch)  ->  (shard size, loss, gradients, metrics, sums).
 
 Replicas are kept in this process's ``_REPLICAS`` dict, keyed by (model key, worker address),
 so several workers that share one process (``Cluster(processes=False)``) stay separate.
@@ -31,19 +31,18 @@ class ReplicaMissingError(RuntimeError):
 class _Replica:
     """The rebuilt graph, its session, and the names to fetch."""
 
-    def __init__(self, graph_json, loss_name, gradient_names, metric_names):
+    def __init__(self, graph_json, loss_name, gradient_names, metric_names, sum_names):
         import tfone as tf
         self.graph = tf.Graph()
         with self.graph.as_default():
             tf.import_graph_def(_parse(graph_json), name="")
         self.session = tf.Session(graph=self.graph)
-        self.fetches = (loss_name, tuple(gradient_names), tuple(metric_names))
+        self.fetches = (loss_name, tuple(gradient_names), tuple(metric_names), tuple(sum_names))
 
     def run(self, variable_values, feeds):
         feed_dict = dict(variable_values)
         feed_dict.update(feeds)
-        loss, grads, metrics = self.session.run(self.fetches, feed_dict)
-        return loss, list(grads), list(metrics)
+        return self.session.run(self.fetches, feed_dict)
 
 
 def _parse(graph_json):
@@ -61,7 +60,8 @@ def _worker_address():
         return "local"
 
 
-def load_replica(model_key, graph_json, loss_name, gradient_names, metric_names, tfone_version):
+def load_replica(model_key, graph_json, loss_name, gradient_names, metric_names, sum_names,
+                 tfone_version):
     """Rebuild the graph from JSON and keep it (with a Session) for ``model_key``.
 
     Returns a small description (address, process id, op count) for the driver's records.
@@ -73,7 +73,7 @@ def load_replica(model_key, graph_json, loss_name, gradient_names, metric_names,
                            "has tfone %s. Install the same version on every machine."
                            % (tfone_version, _worker_address(), tfone.__version__))
     start = time.perf_counter()
-    replica = _Replica(graph_json, loss_name, gradient_names, metric_names)
+    replica = _Replica(graph_json, loss_name, gradient_names, metric_names, sum_names)
     _REPLICAS[model_key, _worker_address()] = replica
     return {"address": _worker_address(), "pid": os.getpid(),
             "ops": len(replica.graph.get_operations()),
@@ -91,8 +91,8 @@ def compute_gradients(model_key, variable_values, shard_feeds, common_feeds, row
       rows: (start, stop) to use rows ``start:stop`` of ``shard_feeds`` (data scattered once
         with ``DataParallel.scatter``); None uses all of them.
 
-    Returns {'size': rows used, 'loss': float, 'metrics': [floats], 'gradients': [arrays],
-    'compute_seconds': time inside Session.run}.
+    Returns {'size': rows used, 'loss': float, 'gradients': [arrays], 'metrics': [floats],
+    'sums': [arrays], 'compute_seconds': time inside Session.run}.
     """
     replica = _REPLICAS.get((model_key, _worker_address()))
     if replica is None:
@@ -108,10 +108,11 @@ def compute_gradients(model_key, variable_values, shard_feeds, common_feeds, row
     feeds = dict(common_feeds)
     feeds.update(shard_feeds)
     began = time.perf_counter()
-    loss, grads, metrics = replica.run(variable_values, feeds)
+    loss, grads, metrics, sums = replica.run(variable_values, feeds)
     elapsed = time.perf_counter() - began
-    return {"size": sizes.pop(), "loss": float(loss), "metrics": [float(m) for m in metrics],
-            "gradients": [np.asarray(g) for g in grads], "compute_seconds": elapsed}
+    return {"size": sizes.pop(), "loss": float(loss), "gradients": [np.asarray(g) for g in grads],
+            "metrics": [float(m) for m in metrics], "sums": [np.asarray(s) for s in sums],
+            "compute_seconds": elapsed}
 
 
 def release_replica(model_key):
