@@ -634,7 +634,10 @@ class Model(Network):
         (per epoch), 'batch' or False. ``class_weight``: ``{class: weight}``;
         ``sample_weight``: one weight per sample. ``initial_epoch``: epoch to start at (for
         resuming). ``steps_per_epoch``: batches per epoch (required for endless data).
+        ``distribute``: a ``tfone.distribute.Cluster`` to train on (synchronous data
+        parallelism; see :mod:`tfone.distribute.keras_training`).
         """
+        distribute = kwargs.pop("distribute", None)
         if kwargs:
             if "nb_epoch" in kwargs:
                 epochs = kwargs.pop("nb_epoch")
@@ -695,6 +698,12 @@ class Model(Network):
                 warnings.warn("steps_per_epoch=%d is more than the %d batches of the data: each "
                               "epoch uses every batch once." % (steps_per_epoch, n_batches))
 
+        if distribute is None:
+            train_step = self._run_train_step
+        else:
+            from tfone.distribute.keras_training import distributed_train_step
+            train_step = distributed_train_step(self, distribute)
+
         # -- validation data
         do_validation = validation_data is not None
         val = None
@@ -730,7 +739,7 @@ class Model(Network):
                 for step, (xs, ys, ws, size) in enumerate(batches):
                     batch_logs = {"batch": step, "size": size}
                     callbacks.on_train_batch_begin(step, batch_logs)
-                    outs = self._run_train_step(xs, ys, ws)
+                    outs = train_step(xs, ys, ws)
                     batch_logs.update(tracker.update(outs, size))
                     callbacks.on_train_batch_end(step, batch_logs)
                     seen_steps += 1
