@@ -596,3 +596,37 @@ REFERENCE_CHECKED = _ACTIVATION_OPS | {
     "SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits", "InTopKV2", "TopKV2"}
 SHAPE_CHECKED = set(REFERENCE_CHECKED)
 GRADIENT_CHECKED = REFERENCE_CHECKED - {"InTopKV2"}
+
+
+# -- composites (no ops of their own) ----------------------------------------------------------------------
+def test_nn_composites_match_numpy():
+    x = RNG.randn(3, 4)
+    w, b = RNG.randn(4, 2), RNG.randn(2)
+    counts, m_ss, v_ss, shift = tf.nn.sufficient_statistics(x, [0])
+    mean, var = tf.nn.normalize_moments(counts, m_ss, v_ss, shift)
+    fw = np.array([[1.0], [2.0], [0.5]])
+    wm, wv = tf.nn.weighted_moments(x, [0], fw)
+    targets = np.abs(x) * 3
+    got = _run({"crelu": tf.nn.crelu(x), "swish": tf.nn.swish(x),
+                "relu_layer": tf.nn.relu_layer(x, w, b), "zf": tf.nn.zero_fraction(tf.nn.relu(x)),
+                "lpl": tf.nn.log_poisson_loss(targets, x),
+                "lpl_full": tf.nn.log_poisson_loss(targets, x, compute_full_loss=True),
+                "count": counts, "mean": mean, "var": var, "wm": wm, "wv": wv})
+    np.testing.assert_allclose(got["crelu"], np.maximum(np.concatenate([x, -x], -1), 0))
+    np.testing.assert_allclose(got["swish"], x * _sigmoid(x), rtol=1e-12)
+    np.testing.assert_allclose(got["relu_layer"], np.maximum(x @ w + b, 0), rtol=1e-12)
+    assert got["zf"].dtype == np.float32
+    np.testing.assert_allclose(got["zf"], (x <= 0).mean(), rtol=1e-6)
+    np.testing.assert_allclose(got["lpl"], np.exp(x) - x * targets, rtol=1e-12)
+    stirling = targets * np.log(targets) - targets + 0.5 * np.log(2 * np.pi * targets)
+    np.testing.assert_allclose(got["lpl_full"], np.exp(x) - x * targets +
+                               np.where(targets <= 1, 0, stirling), rtol=1e-12)
+    assert got["count"] == 3
+    np.testing.assert_allclose(got["mean"], x.mean(0), rtol=1e-12)
+    np.testing.assert_allclose(got["var"], x.var(0), rtol=1e-10)
+    np.testing.assert_allclose(got["wm"], (fw * x).sum(0) / fw.sum(), rtol=1e-12)
+    np.testing.assert_allclose(got["wv"], (fw * (x - (fw * x).sum(0) / fw.sum()) ** 2).sum(0) /
+                               fw.sum(), rtol=1e-12)
+    assert tf.nn.avg_pool2d is tf.nn.avg_pool
+    mp = tf.nn.max_pool2d(tf.zeros([1, 4, 4, 1]), 2, 2, "VALID")
+    assert mp.op.type == "MaxPool" and mp.op.name == "MaxPool2d"

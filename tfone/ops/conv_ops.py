@@ -31,7 +31,7 @@ from tfone.ops import array_ops
 from tfone.ops.shape_inference import shape_from_tensor
 
 __all__ = ["conv1d", "conv2d", "conv2d_backprop_input", "conv2d_backprop_filter", "conv2d_transpose",
-           "max_pool", "avg_pool"]
+           "max_pool", "avg_pool", "max_pool2d", "avg_pool2d"]
 
 _FORMATS = ("NHWC", "NCHW")
 _PADDINGS = ("SAME", "VALID", "EXPLICIT")
@@ -940,3 +940,13 @@ def avg_pool(value, ksize, strides, padding, data_format="NHWC", name=None, inpu
     with name_scope(name, "AvgPool", [value]) as scope:
         return apply_op("AvgPool", [value], _pool_attrs(ksize, strides, padding, data_format),
                         name=scope)
+
+
+def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):
+    """tf.nn.max_pool2d: max_pool with ``input`` as the first argument."""
+    with name_scope(name, "MaxPool2d", [input]) as scope:
+        return apply_op("MaxPool", [input], _pool_attrs(ksize, strides, padding, data_format),
+                        name=scope)
+
+
+avg_pool2d = avg_pool  # TF1's tf.nn.avg_pool2d is the same function as tf.nn.avg_pool

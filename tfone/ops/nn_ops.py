@@ -20,7 +20,9 @@ from tfone.ops import array_ops, math_ops
 from tfone.ops.constant_op import constant
 from tfone.ops.shape_inference import broadcast_shape
 
-__all__ = ["relu", "relu6", "leaky_relu", "elu", "selu", "softplus", "softsign", "softmax",
+__all__ = ["relu", "relu6", "leaky_relu", "elu", "selu", "softplus", "softsign", "crelu", "swish",
+           "relu_layer", "zero_fraction", "log_poisson_loss", "sufficient_statistics",
+           "normalize_moments", "weighted_moments", "softmax",
            "log_softmax", "bias_add", "xw_plus_b", "dropout", "l2_loss", "l2_normalize",
            "moments", "batch_normalization", "fused_batch_norm",
            "sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logits",
@@ -306,6 +308,65 @@ def softsign(features, name=None):
     return apply_op("Softsign", [features], name=name)
 
 
+def crelu(features, name=None, axis=-1):
+    """Concatenated ReLU: relu(concat([features, -features], axis)) (doubles the depth)."""
+    with name_scope(name, "CRelu", [features]) as scope:
+        features = convert_to_tensor(features, name="features")
+        c = array_ops.concat([features, math_ops.negative(features)], axis, name=scope)
+        return relu(c)
+
+
+def swish(features):
+    """features * sigmoid(features) (a.k.a. SiLU)."""
+    with name_scope(None, "swish", [features]):
+        features = convert_to_tensor(features, name="features")
+        return features * math_ops.sigmoid(features)
+
+
+def relu_layer(x, weights, biases, name=None):
+    """relu(matmul(x, weights) + biases)."""
+    with name_scope(name, "relu_layer", [x, weights, biases]) as scope:
+        x = convert_to_tensor(x, name="x")
+        weights = convert_to_tensor(weights, name="weights")
+        biases = convert_to_tensor(biases, name="biases")
+        return relu(bias_add(math_ops.matmul(x, weights), biases), name=scope)
+
+
+def zero_fraction(value, name=None):
+    """The fraction of zeros in ``value``, as a float32 scalar (nan if ``value`` is empty)."""
+    with name_scope(name, "zero_fraction", [value]):
+        value = convert_to_tensor(value, name="value")
+        zero = math_ops.cast(math_ops.equal(value, array_ops.zeros_like(value)), dtypes.float32)
+        with name_scope("counts_to_fraction"):
+            num_zero = math_ops.reduce_sum(zero)
+            size = math_ops.cast(array_ops.size(value), dtypes.float32)
+            fraction = num_zero / size
+        return array_ops.identity(fraction, "fraction")
+
+
+def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
+    """exp(log_input) - targets * log_input (+ Stirling's approximation of log(targets!))."""
+    with name_scope(name, "log_poisson_loss", [log_input, targets]) as scope:
+        log_input = convert_to_tensor(log_input, name="log_input")
+        targets = convert_to_tensor(targets, name="targets", dtype_hint=log_input.dtype)
+        if not targets.shape.is_compatible_with(log_input.shape):
+            raise ValueError("log_input and targets must have the same shape (%s vs %s)"
+                             % (log_input.shape, targets.shape))
+        result = math_ops.exp(log_input) - log_input * targets
+        if compute_full_loss:
+            point_five = constant(0.5, dtype=targets.dtype)
+            two_pi = constant(2 * np.pi, dtype=targets.dtype)
+            stirling = (targets * math_ops.log(targets)) - targets + (
+                point_five * math_ops.log(two_pi * targets))
+            zeros = array_ops.zeros_like(targets)
+            ones = array_ops.ones_like(targets)
+            cond = math_ops.logical_and(math_ops.greater_equal(targets, zeros),
+                                        math_ops.less_equal(targets, ones))
+            result += math_ops.where(cond, zeros, stirling)
+        del scope
+        return result
+
+
 # -- softmax ---------------------------------------------------------------------------------------------
 class _SoftmaxBase(OpDef):
     inputs = ("logits:T",)
@@ -558,6 +619,79 @@ def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
         if x.dtype == dtypes.float16:
             return math_ops.cast(mean, dtypes.float16), math_ops.cast(variance, dtypes.float16)
         return mean, variance
+
+
+def sufficient_statistics(x, axes, shift=None, keep_dims=None, name=None, keepdims=None):
+    """(count, sum of (x - shift), sum of (x - shift)^2, shift) over ``axes``."""
+    axes = sorted(set(int(a) for a in axes))
+    keep_dims = bool(_deprecated_alias("keepdims", keepdims, "keep_dims", keep_dims))
+    with name_scope(name, "sufficient_statistics", [x, shift]):
+        x = convert_to_tensor(x, name="x")
+        dims = x.shape.as_tuple()
+        if dims is not None and all(dims[d] is not None for d in axes):
+            count = 1
+            for d in axes:
+                count *= dims[d]
+            counts = constant(count, dtype=x.dtype)
+        else:
+            x_dims = array_ops.gather(math_ops.cast(array_ops.shape(x), x.dtype), axes)
+            counts = math_ops.reduce_prod(x_dims, name="count")
+        if shift is not None:
+            shift = convert_to_tensor(shift, name="shift")
+            m_ss = math_ops.subtract(x, shift)
+            v_ss = math_ops.squared_difference(x, shift)
+        else:
+            m_ss = x
+            v_ss = math_ops.square(x)
+        m_ss = math_ops.reduce_sum(m_ss, axes, keepdims=keep_dims, name="mean_ss")
+        v_ss = math_ops.reduce_sum(v_ss, axes, keepdims=keep_dims, name="var_ss")
+    return counts, m_ss, v_ss, shift
+
+
+def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
+    """(mean, variance) from sufficient statistics."""
+    with name_scope(name, "normalize", [counts, mean_ss, variance_ss, shift]):
+        divisor = math_ops.reciprocal(counts, name="divisor")
+        if shift is not None:
+            shifted_mean = math_ops.multiply(mean_ss, divisor, name="shifted_mean")
+            mean = math_ops.add(shifted_mean, shift, name="mean")
+        else:
+            shifted_mean = math_ops.multiply(mean_ss, divisor, name="mean")
+            mean = shifted_mean
+        variance = math_ops.subtract(math_ops.multiply(variance_ss, divisor),
+                                     math_ops.square(shifted_mean), name="variance")
+    return mean, variance
+
+
+def weighted_moments(x, axes, frequency_weights, name=None, keep_dims=None, keepdims=None):
+    """Frequency-weighted (mean, variance) of ``x`` over ``axes``."""
+    keep_dims = bool(_deprecated_alias("keepdims", keepdims, "keep_dims", keep_dims))
+    with name_scope(name, "weighted_moments", [x, frequency_weights, axes]):
+        x = convert_to_tensor(x, name="x")
+        frequency_weights = convert_to_tensor(frequency_weights, name="frequency_weights")
+        needs_cast = x.dtype == dtypes.float16
+        if needs_cast:
+            x = math_ops.cast(x, dtypes.float32)
+        if frequency_weights.dtype != x.dtype:
+            frequency_weights = math_ops.cast(frequency_weights, x.dtype)
+        weighted_input_sum = math_ops.reduce_sum(frequency_weights * x, axes,
+                                                 name="weighted_input_sum", keepdims=True)
+        broadcasted_weights = frequency_weights + array_ops.zeros_like(x)
+        sum_of_weights = math_ops.reduce_sum(broadcasted_weights, axes, name="sum_of_weights",
+                                             keepdims=True)
+        divisor = math_ops.reciprocal(sum_of_weights, name="inv_weight_sum")
+        weighted_mean = math_ops.multiply(weighted_input_sum, divisor)
+        weighted_distsq = math_ops.reduce_sum(
+            frequency_weights * math_ops.squared_difference(x, weighted_mean), axes,
+            name="weighted_distsq", keepdims=True)
+        weighted_variance = math_ops.multiply(weighted_distsq, divisor)
+        if not keep_dims:
+            weighted_mean = array_ops.squeeze(weighted_mean, axis=axes)
+            weighted_variance = array_ops.squeeze(weighted_variance, axis=axes)
+        if needs_cast:
+            weighted_mean = math_ops.cast(weighted_mean, dtypes.float16)
+            weighted_variance = math_ops.cast(weighted_variance, dtypes.float16)
+        return weighted_mean, weighted_variance
 
 
 def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
@@ -845,13 +979,12 @@ def _flatten_outer_dims(t):
     return array_ops.reshape(t, array_ops.concat([[-1], last], 0))
 
 
-def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=None, axis=None,
-                                         name=None, dim=None):
+def softmax_cross_entropy_with_logits_v2(labels, logits, axis=None, name=None, dim=None):
     """Softmax cross-entropy between ``logits`` and the probability rows of ``labels``.
 
     Gradients flow into both logits and labels (wrap labels in tf.stop_gradient to prevent it).
     """
-    _ensure_xent_args("softmax_cross_entropy_with_logits_v2", _sentinel, labels, logits)
+    _ensure_xent_args("softmax_cross_entropy_with_logits_v2", None, labels, logits)
     axis = _deprecated_alias("axis", axis, "dim", dim)
     axis = -1 if axis is None else int(axis)
     with name_scope(name, "softmax_cross_entropy_with_logits", [logits, labels]) as scope:
@@ -877,18 +1010,16 @@ def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=Non
             precise = array_ops.transpose(precise, perm)
             labels = array_ops.transpose(labels, perm)
         out_dims = [d for i, d in enumerate(shape.as_tuple()) if i != axis]
-        if ndims == 2:
-            cost, _ = apply_op("SoftmaxCrossEntropyWithLogits", [precise, labels], name=scope)
+        # As TF1: flatten both to [-1, classes] (Reshape, Reshape_1), run the fused op, and
+        # reshape the cost back (Reshape_2), so tensor names match TF's.
+        input_shape = None if None not in out_dims else array_ops.shape(precise)
+        cost, _ = apply_op("SoftmaxCrossEntropyWithLogits",
+                           [_flatten_outer_dims(precise), _flatten_outer_dims(labels)], name=scope)
+        if input_shape is None:
+            cost = array_ops.reshape(cost, out_dims)
         else:
-            input_shape = array_ops.shape(precise)
-            cost, _ = apply_op("SoftmaxCrossEntropyWithLogits",
-                               [_flatten_outer_dims(precise), _flatten_outer_dims(labels)],
-                               name=scope)
-            if None not in out_dims:
-                cost = array_ops.reshape(cost, out_dims)
-            else:
-                cost = array_ops.reshape(cost, array_ops.strided_slice(input_shape, [0], [-1]))
-            cost.set_shape(out_dims)
+            cost = array_ops.reshape(cost, array_ops.strided_slice(input_shape, [0], [-1]))
+        cost.set_shape(out_dims)
         return math_ops.cast(cost, logits.dtype) if to_float32 else cost
 
 
@@ -1004,12 +1135,13 @@ def _clip_rows(values, ids, max_norm):
     if id_rank is None or value_rank is None:
         raise ValueError("embedding_lookup with max_norm needs ids and params of known rank")
     axes = list(range(id_rank, value_rank))
-    with name_scope(None, "clip_by_norm", [values]):
+    with name_scope(None, "clip_by_norm", [values]) as scope:
         l2sum = math_ops.reduce_sum(values * values, axes, keepdims=True)
         positive = math_ops.greater(l2sum, 0)
         safe = math_ops.where(positive, l2sum, array_ops.ones_like(l2sum))
         l2norm = math_ops.where(positive, math_ops.sqrt(safe), l2sum)
-        return (values * max_norm) / math_ops.maximum(l2norm, max_norm)
+        clipped = (values * max_norm) / math_ops.maximum(l2norm, max_norm)
+        return array_ops.identity(clipped, name=scope)
 
 
 def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True,
@@ -1048,6 +1180,9 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
                                  "dimension to be known; %s has shape %s" % (len(params), p.name, p.shape))
             sizes.append(dims[0])
         n = len(params)
+        # One table and index arithmetic instead of TF's dynamic_partition/stitch: the same
+        # values and (dense) gradients. Names follow TF: Reshape (flat ids) ... Reshape_1.
+        flat_ids = array_ops.reshape(ids, [-1])
         table = array_ops.concat(params, 0)
         total = sum(sizes)
         if partition_strategy == "div":
@@ -1056,7 +1191,7 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
             if sizes != expected:
                 raise ValueError("With partition_strategy='div', %d ids over %d partitions must be "
                                  "split as %s rows, got %s" % (total, n, expected, sizes))
-            rows = ids
+            rows = flat_ids
         else:
             expected = [(total - i + n - 1) // n for i in range(n)]
             if sizes != expected:
@@ -1064,10 +1199,20 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
                                  "split as %s rows, got %s" % (total, n, expected, sizes))
             offsets = constant(np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(ids.dtype._np),
                                name="partition_offsets")
-            rows = math_ops.add(array_ops.gather(offsets, math_ops.floormod(ids, n)),
-                                math_ops.floordiv(ids, n))
-        result = _clip_rows(array_ops.gather(table, rows), ids, max_norm)
-        return array_ops.identity(result, name=scope)
+            rows = math_ops.add(array_ops.gather(offsets, math_ops.floormod(flat_ids, n)),
+                                math_ops.floordiv(flat_ids, n))
+        element = params[0].shape[1:]
+        for p in params[1:]:
+            element = element.merge_with(p.shape[1:])
+        ret = array_ops.gather(table, rows, name=scope)
+        if ids.shape.is_fully_defined() and element.is_fully_defined():
+            ret = array_ops.reshape(ret, ids.shape.as_list() + element.as_list())
+        else:
+            element_d = element.as_list() if element.is_fully_defined() else \
+                array_ops.strided_slice(array_ops.shape(params[0]), [1], [0], end_mask=1)
+            ret = array_ops.reshape(ret, array_ops.concat([array_ops.shape(ids), element_d], 0))
+        ret.set_shape(ids.shape.concatenate(element))
+        return _clip_rows(ret, ids, max_norm)
 
 
 # -- top-k -------------------------------------------------------------------------------------------------
