@@ -120,6 +120,9 @@ def rnn_pictures():
     steps = 6
     x = tf.placeholder(tf.float32, [None, steps, 8], name="x")
     y = tf.placeholder(tf.float32, [None, 1], name="y")
+    if not hasattr(tf.nn, "rnn_cell"):
+        print("tf.nn.rnn_cell is not available: LSTM picture skipped")
+        return
     cell = tf.nn.rnn_cell.BasicLSTMCell(16)
     outputs, _ = tf.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)
     with tf.name_scope("out"):

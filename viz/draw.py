@@ -153,9 +153,14 @@ def _main_label(unit, show_dtypes):
         head = _scope_title(unit.rel)
         n = unit.num_ops
         sub.append("%d op%s" % (n, "" if n == 1 else "s"))
-        n_vars = sum(1 for o in unit.ops if o.type in ("VariableV2", "VarHandleOp", "Variable"))
+        var_names = {o.name for o in unit.ops if o.type in ("VariableV2", "VarHandleOp", "Variable")}
+        slots = {n for n in var_names if n.rpartition("/")[0] in var_names}
+        n_vars = len(var_names) - len(slots)
         if n_vars:
-            sub.append("%d variable%s" % (n_vars, "" if n_vars == 1 else "s"))
+            text = "%d variable%s" % (n_vars, "" if n_vars == 1 else "s")
+            if slots:
+                text += " (+%d slot%s)" % (len(slots), "" if len(slots) == 1 else "s")
+            sub.append(text)
         return head, sub
     if unit.kind == REPEAT:
         first, last = unit.members[0], unit.members[-1]

@@ -78,6 +78,12 @@ def short_value(value, max_elements=4):
                          "[" + ", ".join(number_text(v) for v in array.reshape(-1).tolist()) + "]")
 
 
+def _nested(items):
+    if isinstance(items, list):
+        return "[" + ", ".join(_nested(i) for i in items) + "]"
+    return number_text(items)
+
+
 def value_summary(value):
     """Statistics of a computed value as a dict (what draw_values shows on each node).
 
@@ -114,7 +120,10 @@ def value_lines(value, with_shape=True):
         return ["= " + small]
     stats = value_summary(array)
     lines = ["%s %s" % (shape_text(stats["shape"]), array.dtype.name)] if with_shape else []
-    if "mean" in stats:
+    if 0 < array.size <= 6 and array.dtype.kind in "biuf":
+        # Tiny tensors: every value, nested like numpy prints them.
+        lines.append("= " + _nested(array.tolist()))
+    elif "mean" in stats:
         lines.append("mean %s  std %s" % (number_text(stats["mean"], 3), number_text(stats["std"], 3)))
         zeros = stats.get("zeros", 0.0)
         zeros_text = ("<1%" if 0 < zeros < 0.01 else "%.0f%%" % (100 * zeros))

@@ -31,10 +31,19 @@ def test_values_match_the_run(program):
     dot = Dot(d.source)
     # The scalar loss is printed in full; tensors as statistics.
     assert "= %s" % number_text(expected_loss.item()) in dot.label("loss")
-    assert "mean %s" % number_text(float(pred.mean()), 3) in dot.label("model/add")
+    # A tiny tensor shows every value; a larger one shows statistics.
+    assert "= [[%s], [%s]]" % (number_text(pred[0, 0]), number_text(pred[1, 0])) in dot.label(
+        "model/add")
     # Fed placeholders show what was fed, variables their value.
     assert "fed 2×3 float32" in dot.label("x")
-    assert "mean %s" % number_text(np.mean([1.0, -2.0, 0.5]), 3) in dot.label("model/W")
+    assert "= [[1], [-2], [0.5]]" in dot.label("model/W")
+    big = tf.tile(p["pred"], [4, 5], name="big")  # 8×5: statistics instead of values
+    dot = Dot(viz.draw_values(sess, big, p["feed"]).source)
+    tiled = np.tile(pred, [4, 5])
+    assert "8×5 float32" in dot.label("big")
+    assert "mean %s" % number_text(float(tiled.mean()), 3) in dot.label("big")
+    assert "min %s  max %s  zeros 0%%" % (number_text(float(tiled.min()), 3),
+                                         number_text(float(tiled.max()), 3)) in dot.label("big")
 
 
 def test_nodes_not_computed_look_different_from_zeros(program):
@@ -44,7 +53,7 @@ def test_nodes_not_computed_look_different_from_zeros(program):
     d = viz.draw_values(sess, [p["loss"], unused], p["feed"], target=[p["loss"], unused, other])
     dot = Dot(d.source)
     zero_label = dot.label("zeroed")
-    assert "not computed" not in zero_label and "zeros 100%" in zero_label
+    assert "not computed" not in zero_label and "= [[0], [0]]" in zero_label
     other_attrs = dot.nodes["other"]
     assert "not computed in this run" in other_attrs["label"]
     assert "dashed" in other_attrs["style"]
@@ -77,7 +86,8 @@ def test_value_text_helpers():
     assert value_lines(np.float32(0.25)) == ["= 0.25"]
     assert value_lines(np.array([1, 2, 3])) == ["= [1, 2, 3]"]
     lines = value_lines(np.array([[0.0, 1.0], [np.nan, np.inf]]))
-    assert lines[0] == "2×2 float64"
-    assert lines[-1] == "⚠ 1 NaN, 1 Inf"
+    assert lines == ["2×2 float64", "= [[0, 1], [nan, inf]]", "⚠ 1 NaN, 1 Inf"]
+    lines = value_lines(np.arange(12, dtype=np.float32).reshape(3, 4))
+    assert lines == ["3×4 float32", "mean 5.5  std 3.45", "min 0  max 11  zeros 8%"]
     stats = value_summary(np.array([[0.0, 2.0], [4.0, 0.0]], np.float32))
     assert stats["zeros"] == 0.5 and stats["mean"] == 1.5 and stats["max"] == 4.0
