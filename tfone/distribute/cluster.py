@@ -70,7 +70,7 @@ class Cluster:
             raise ValueError("n_workers must be a positive integer, got %r" % (n_workers,))
         if processes:
             _check_main_module_is_guarded()
-        local_cluster_kwargs.setdefault("dashboard_address", None)  # no web server by default
+        local_cluster_kwargs.setdefault("dashboard_address", ":0")  # any free port, never 8787
         local_cluster_kwargs.setdefault("silence_logs", logging.ERROR)
         self._local_cluster = distributed.LocalCluster(
             n_workers=n_workers, threads_per_worker=threads_per_worker, processes=processes,
