@@ -75,7 +75,8 @@ class OpDef:
                            # "input": output may be a view of an input (e.g. reshape)
     requires_feed = False  # must be fed (Placeholder): checked before a run starts
     passthrough = False    # output is input 0 unchanged (Identity): plans alias, no call
-    selects_branch = False  # a tf.cond output (CondMerge): plans emit an if/else block
+    selects_branch = False  # a tf.cond output (CondMerge): plans emit a conditional expression
+    read_at_use = False    # reads session state (VariableV2): plans call it right before each use
     gradient = None        # method (self, op, *output_grads) -> [grad per input], or
                            # NOT_DIFFERENTIABLE; None means "no gradient defined" (LookupError)
 

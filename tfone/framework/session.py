@@ -530,18 +530,47 @@ class _Plan:
                     None, element.op, "Cannot fetch %s: it is computed inside a tf.cond branch "
                     "(%s) and only exists when that branch runs. Fetch the output of tf.cond."
                     % (element.name, element.op._cond.group))
-        statements = []  # (guard branch or None, op or None, [code lines])
+        statements = []  # (guard branch or None, [(code line, op it runs or None)])
+        # Ops that read session state (a variable's buffer) are called right before each use,
+        # as TF1 dereferences a variable where it is read: a read ordered after an initializer
+        # or assignment in the same run sees the new value.
+        deferred = {}
+        for index, (step, op) in enumerate(calls):
+            if op._opdef.read_at_use:
+                kernels["k%d" % step] = op._opdef.make_kernel(op, ctx)
+                for t in op._outputs:
+                    if names.get(t) in consumed:
+                        deferred[names[t]] = (index, step, op)
+        kept |= set(deferred)
+
+        def timed(index, statement, produced, op):
+            return [("_t = _clock()", None), (statement, op),
+                    ("_stats.append((%d, _t, _clock() - _t, _output_stats(%s)))" % (index, produced),
+                     None)]
+
+        def reads_for(input_names):
+            code = []
+            for name in dict.fromkeys(input_names):
+                if name in deferred:
+                    index, step, op = deferred[name]
+                    line = "%s = k%d()  # %s (%s)" % (name, step, op.name, op.type)
+                    code += timed(index, line, name, op) if trace else [(line, op)]
+            return code
+
         for index, (step, op) in enumerate(calls):
             opdef = op._opdef
+            if opdef.read_at_use:
+                continue
             kname = "k%d" % step
             targets = ["_" if t in feed_names or names[t] not in consumed else names[t]
                        for t in op._outputs]
             comment = "  # %s (%s)" % (op.name, op.type)
+            code = reads_for(names[t] for t in _evaluated_inputs(op))
             if opdef.selects_branch:
                 # A tf.cond output: Python's conditional expression reads only the taken side.
                 pred, true_value, false_value = (names[t] for t in op._inputs)
-                code = ["%s = %s if %s else %s%s" % (targets[0], true_value, pred, false_value,
-                                                     comment)]
+                code.append(("%s = %s if %s else %s%s" % (targets[0], true_value, pred,
+                                                          false_value, comment), op))
             else:
                 kernels[kname] = opdef.make_kernel(op, ctx)
                 call = "%s(%s)" % (kname, self._call_args(op, names))
@@ -559,18 +588,19 @@ class _Plan:
                         produced = "_out"
                     else:
                         produced = "*_out" if op._outputs else ""
-                    code = ["_t = _clock()", holder + statement + comment,
-                            "_stats.append((%d, _t, _clock() - _t, _output_stats(%s)))"
-                            % (index, produced)]
+                    code += timed(index, holder + statement + comment, produced, op)
                 else:
-                    code = [statement + comment]
+                    code.append((statement + comment, op))
             dead = [v for v in dict.fromkeys(names[t] for t in _evaluated_inputs(op))
                     if last_use.get(v) == index and v not in kept and
                     # inside a tf.cond branch, only values certain to exist there are released
                     (defined_in.get(v) is None or defined_in[v].encloses(op._cond))]
             if dead:
-                code.append("del %s" % ", ".join(dead))
-            statements.append((op._cond, op, code))
+                code.append(("del %s" % ", ".join(dead), None))
+            statements.append((op._cond, code))
+        fetch_reads = reads_for(names[e] for e in self.fetch_elements if isinstance(e, Tensor))
+        if fetch_reads:
+            statements.append((None, fetch_reads))
         self._emit(statements, names, lines, line_ops)
         results = []
         for element in self.fetch_elements:
@@ -612,7 +642,7 @@ class _Plan:
         """Append statements to the plan, each under the ``if`` of its tf.cond branches;
         consecutive statements of one branch share one ``if`` block."""
         current = None
-        for branch, op, code in statements:
+        for branch, code in statements:
             if branch is not current:
                 current = branch
                 if branch is not None:
@@ -620,9 +650,9 @@ class _Plan:
                                          for b in branch.chain())
                     lines.append("    if %s:" % guard)
             pad = "        " if branch is not None else "    "
-            for line in code:
+            for line, op in code:
                 lines.append(pad + line)
-                if "  # " in line:
+                if op is not None:
                     line_ops[len(lines)] = op
 
     _FOLD_LIMIT = 1 << 20  # elements: bigger results are recomputed each run, not stored

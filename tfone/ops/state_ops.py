@@ -26,6 +26,7 @@ class VariableV2(OpDef):
     label = "variable"
     stateful = True
     aliases = "state"
+    read_at_use = True
     gradient = NOT_DIFFERENTIABLE
 
     def infer(self, shape, dtype, container, shared_name):
