@@ -134,3 +134,27 @@ def test_training_flag_idiom():
     with tf.Session() as sess:
         assert np.array_equal(sess.run(y), [1.0, 2.0])
         assert np.array_equal(sess.run(y, {training: True}), [0.0, 0.0])
+
+
+def test_cond_survives_graph_export_and_import():
+    x = tf.placeholder(tf.float32, [None], name="x")
+    p = tf.placeholder(tf.bool, [], name="p")
+    counter = tf.Variable(0.0, name="counter")
+
+    def true_fn():
+        with tf.control_dependencies([counter.assign_add(1.0)]):
+            return tf.square(x)
+    y = tf.cond(p, true_fn, lambda: tf.sin(x))
+    graph_def = tf.get_default_graph().as_graph_def()
+    with tf.Graph().as_default() as graph:
+        tf.import_graph_def(graph_def, name="copy")
+        merge = graph.get_tensor_by_name("copy/" + y.name)
+        assert merge.op.get_attr("group") == "copy/cond"
+        with tf.Session() as sess:
+            sess.run("copy/counter/Assign")
+            feed = {"copy/x:0": [1.0, 2.0], "copy/p:0": False}
+            np.testing.assert_allclose(sess.run(merge, feed), np.sin([1.0, 2.0]), rtol=1e-6)
+            assert sess.run("copy/counter:0") == 0.0  # the untaken branch did not run
+            feed["copy/p:0"] = True
+            assert np.array_equal(sess.run(merge, feed), [1.0, 4.0])
+            assert sess.run("copy/counter:0") == 1.0

@@ -231,6 +231,9 @@ def _node_def(op, add_location=True):
     location = op.traceback
     if add_location and location is not None:
         node["location"] = {"file": location[0], "line": location[1], "function": location[2]}
+    if op._cond is not None:  # inside tf.cond branches, outermost first
+        node["cond"] = [{"group": b.group, "branch": b.branch, "pred": _input_name(b.pred)}
+                        for b in op._cond.chain()]
     return node
 
 
@@ -401,10 +404,11 @@ def _import(graph_def, input_map, name):
     outer_deps = graph._current_control_dependencies(())
     imported_names = {node["name"] for node in graph_def["node"]}
     created = {}
+    conds = _CondImporter(graph, prefix, created, mapped)
     new_names = _new_names(graph, prefix, graph_def["node"])
     with graph.control_dependencies(None):
         for node in graph_def["node"]:
-            op = _import_node(graph, node, new_names[node["name"]], created, mapped, used)
+            op = _import_node(graph, node, new_names[node["name"]], created, mapped, used, conds)
             # Like TF1: the enclosing control dependencies gate the imported graph's roots.
             if outer_deps and not any(_parse_input(i)[0] in imported_names for i in node["input"]):
                 for dep in outer_deps:
@@ -451,7 +455,41 @@ def _mark_names_used(graph, names):
             in_use[key] = max(in_use.get(key, 0), 1)
 
 
-def _import_node(graph, node, new_name, created, mapped, used):
+class _CondImporter:
+    """Rebuilds the tf.cond branches of imported nodes (group names get the import prefix)."""
+
+    def __init__(self, graph, prefix, created, mapped):
+        self.graph, self.prefix, self.created, self.mapped = graph, prefix, created, mapped
+
+    def group(self, group, pred_text, parent):
+        from tfone.framework.graph import CondBranch
+        name = self.prefix + group
+        info = self.graph._cond_groups.get(name)
+        if info is None:
+            pred = self._tensor(pred_text)
+            info = {"branches": (CondBranch(pred, True, parent, name),
+                                 CondBranch(pred, False, parent, name))}
+            self.graph._cond_groups[name] = info
+        return info["branches"]
+
+    def branch(self, levels):
+        branch = None
+        for level in levels or ():
+            true_branch, false_branch = self.group(level["group"], level["pred"], branch)
+            branch = true_branch if level["branch"] else false_branch
+        return branch
+
+    def _tensor(self, text):
+        src, index = _parse_input(text)
+        if (src, index) in self.mapped:
+            return self.mapped[(src, index)][1]
+        if src not in self.created:
+            raise ValueError("tf.cond predicate '%s' is not defined before the ops of its "
+                             "branches in the graph_def." % text)
+        return self.created[src].outputs[index or 0]
+
+
+def _import_node(graph, node, new_name, created, mapped, used, conds=None):
     node_name, op_type = node["name"], node["op"]
     try:
         opdef = op_registry.get_opdef(op_type)
@@ -491,7 +529,13 @@ def _import_node(graph, node, new_name, created, mapped, used):
         raise type(e)("Cannot import node '%s' (%s): %s" % (node_name, op_type, e)) from None
     specs = op_registry._normalize_specs(opdef, result)
     device = node.get("device") or None
-    with graph.device(device) if device else _null_context():
+    branch = None
+    if conds is not None:
+        branch = conds.branch(node.get("cond"))
+        if opdef.selects_branch:  # a tf.cond output: its group gets the import prefix too
+            conds.group(attrs["group"], _input_name(flat[0]), branch)
+            attrs["group"] = conds.prefix + attrs["group"]
+    with graph.device(device) if device else _null_context(), graph._entered_cond_branch(branch):
         op = graph.create_op(op_type, flat, attrs, specs, new_name, opdef)
     for c in controls:
         op._add_control_input(c)
