@@ -388,8 +388,9 @@ def _read_hdf5(filepath):
 
 def _read_hdf5_weights(group, filepath):
     if "layer_names" not in group.attrs and "layer_names0" not in group.attrs:
-        raise ValueError("%s holds no Keras weights (no 'layer_names' attribute): it is not a "
-                         "model or weights file written by Keras." % filepath)
+        raise ValueError("No model found in config file %s: it is an HDF5 file, but it holds "
+                         "no Keras model or weights (no 'model_config' or 'layer_names' "
+                         "attribute)." % filepath)
     layers = []
     for name in _load_attributes(group, "layer_names"):
         g = group[name]
@@ -505,7 +506,8 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
 
 
 def _shape_text(shape):
-    return "(%s)" % ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "")
+    body = ", ".join("None" if d is None else str(d) for d in shape)
+    return "(%s,)" % body if len(shape) == 1 else "(%s)" % body
 
 
 def _assign_by_order(model, saved):

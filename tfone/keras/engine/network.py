@@ -114,6 +114,10 @@ class Network(Layer):
     def _init_graph_network(self, inputs, outputs, name=None, **kwargs):
         if "_layers" not in self.__dict__:   # first time (Sequential re-maps on every add)
             self._base_init(name=name, **kwargs)
+        if isinstance(inputs, (list, tuple)) and len(flatten(inputs)) == 1:
+            inputs = flatten(inputs)[0]
+        if isinstance(outputs, (list, tuple)) and len(flatten(outputs)) == 1:
+            outputs = flatten(outputs)[0]
         self._nested_inputs = inputs
         self._nested_outputs = outputs
         self.inputs = flatten(inputs)

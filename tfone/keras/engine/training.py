@@ -522,12 +522,14 @@ class Model(Network):
         names = [n for n, f in zip(self.output_names, self.loss_functions) if f is not None]
         shapes, check_last = self._feed_output_shapes()
         keep = [i for i, f in enumerate(self.loss_functions) if f is not None]
-        targets = tu.standardize_input_data(y, names, [shapes[i] for i in keep],
+        targets = tu.standardize_input_data(y, names, None, exception_prefix="target")
+        # the loss-specific advice first (e.g. integer labels with categorical_crossentropy)
+        tu.check_loss_and_target_compatibility(targets, [self.loss_functions[i] for i in keep],
+                                               [shapes[i] for i in keep])
+        targets = tu.standardize_input_data(targets, names, [shapes[i] for i in keep],
                                             check_batch_axis=False, exception_prefix="target",
                                             check_last_dim=[check_last[i] for i in keep])
         targets = [_cast_target(a, self.targets[i]) for a, i in zip(targets, keep)]
-        tu.check_loss_and_target_compatibility(targets, [self.loss_functions[i] for i in keep],
-                                               [shapes[i] for i in keep])
         weights = tu.standardize_sample_weights(targets, sample_weight, class_weight, names,
                                                 [self._temporal[i] for i in keep])
         tu.check_array_lengths(inputs, targets, weights)

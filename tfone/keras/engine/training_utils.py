@@ -26,8 +26,8 @@ def _as_array(value):
 
 
 def _shape_text(shape):
-    return "(%s)" % ", ".join("None" if d is None else str(d) for d in shape) + (
-        "," if len(shape) == 1 else "")
+    body = ", ".join("None" if d is None else str(d) for d in shape)
+    return "(%s,)" % body if len(shape) == 1 else "(%s)" % body
 
 
 def standardize_input_data(data, names, shapes=None, check_batch_axis=True,
@@ -139,14 +139,6 @@ def check_loss_and_target_compatibility(targets, loss_fns, output_shapes):
                 "to_categorical\ny_binary = to_categorical(y_int)\n```\n\nAlternatively, you can "
                 "use the loss function `sparse_categorical_crossentropy` instead, which does "
                 "expect integer targets." % (y.shape,))
-        if fn in (losses.binary_crossentropy, losses.mean_squared_error,
-                  losses.categorical_crossentropy):
-            for target_dim, out_dim in zip(y.shape[1:], shape[1:]):
-                if out_dim is not None and target_dim != out_dim:
-                    raise ValueError(
-                        "A target array with shape %s was passed for an output of shape %s while "
-                        "using as loss `%s`. This loss expects targets to have the same shape as "
-                        "the output." % (y.shape, tuple(shape), fn.__name__))
 
 
 def standardize_class_weights(y, class_weight, output_name):
