@@ -3,6 +3,7 @@ import re
 
 from viz import style
 from viz.graph_model import (GraphModel, GRADIENT_ROOT, SINGLE, SCOPE, REPEAT, STUB,
+                             is_gradient_scope,
                              PLACEHOLDER, VARIABLE, CONSTANT, OP, UPDATE, op_label,
                              opdef_of)
 from viz.labels import shape_text, dtype_text, html_escape
@@ -85,6 +86,13 @@ def _informative(name, op):
     """Is the op's own name worth printing under its label?"""
     base = re.sub(r"_\d+$", "", name.split("/")[-1]).lower()
     return base not in (op.type.lower(), op_label(op.type).lower(), "")
+
+
+def _name_line(rel, op):
+    """The parts of an op's (relative) name that say more than its type: 'loss' for a Sum
+    named loss, 'W' for W/ApplyGradientDescent, nothing for MatMul_1."""
+    kept = [p for p in rel.split("/") if _informative(p, op)]
+    return "/".join(kept)
 
 
 def _font(text, size=None, colour=None, bold=False, italic=False):
@@ -176,8 +184,9 @@ def _main_label(unit, show_dtypes):
         if "[" not in text and len(text) <= 10:
             head = ("%s %s" % (text, head)) if slot == 0 else ("%s %s" % (head, text))
             consts = []
-    if ("/" in unit.rel and not unit.is_gradient) or _informative(unit.rel, op):
-        sub.append(unit.rel)
+    name_line = _name_line(unit.rel, op)
+    if name_line and not (unit.is_gradient and "/" in unit.rel):
+        sub.append(name_line)
     grad_scopes = [p for p in unit.rel.split("/")[:-1] if p.endswith("_grad")]
     if grad_scopes and unit.is_gradient:
         sub.append("∇ " + grad_scopes[-1][:-5])
@@ -357,7 +366,7 @@ class _Layout:
             text = "forward pass" if kind == "forward" else "backward pass (tf.gradients)"
             return _html([_font(text, bold=True)]), attrs
         path = self.paths[key]
-        gradient = bool(GRADIENT_ROOT.match(path[0]))
+        gradient = is_gradient_scope(path)
         return _html([_font(self.labels[key], bold=True)]), style.cluster_attrs(depth, gradient)
 
 
@@ -419,8 +428,8 @@ def _cluster_layout(model, aligned):
 
 
 def _scope_label(rel, path):
-    if len(path) == 1 and GRADIENT_ROOT.match(path[0]):
-        return "%s (backward pass)" % path[0]
+    if GRADIENT_ROOT.match(path[-1]):
+        return "%s (backward pass)" % rel
     return _scope_title(rel)
 
 

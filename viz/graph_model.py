@@ -245,11 +245,22 @@ def _ref_slots(op):
     return tuple(range(len(op.inputs)))  # ALL_INPUTS
 
 
+def gradient_root_index(parts):
+    """Index of the ``gradients`` scope in a name's components (tf.gradients may run inside
+    any name scope: ``train/gradients/...``, ``hessians/gradients/...``), or None."""
+    for i, part in enumerate(parts):
+        if GRADIENT_ROOT.match(part):
+            return i
+    return None
+
+
 def is_gradient_op(op):
-    """Is ``op`` part of a backward pass built by tf.gradients (``gradients/...``)?"""
-    name = op.name
-    head, sep, _ = name.partition("/")
-    return bool(sep) and GRADIENT_ROOT.match(head) is not None
+    """Is ``op`` part of a backward pass built by tf.gradients (``[scope/]gradients/...``)?"""
+    return gradient_root_index(op.name.split("/")[:-1]) is not None
+
+
+def is_gradient_scope(path):
+    return gradient_root_index(path) is not None
 
 
 def forward_op_of(op, ops_by_name):
@@ -260,11 +271,12 @@ def forward_op_of(op, ops_by_name):
 
 def forward_op_of_path(parts, ops_by_name):
     """Same for a scope path (a tuple of name components)."""
-    if not parts or not GRADIENT_ROOT.match(parts[0]):
+    root = gradient_root_index(parts)
+    if root is None:
         return None
-    for i in range(1, len(parts)):
+    for i in range(root + 1, len(parts)):
         if parts[i].endswith("_grad"):
-            candidate = "/".join(list(parts[1:i]) + [parts[i][:-5]])
+            candidate = "/".join(list(parts[root + 1:i]) + [parts[i][:-5]])
             op = ops_by_name.get(candidate)
             if op is not None:
                 return op
@@ -666,19 +678,17 @@ class GraphModel:
             return
         # Over budget: backward-pass scopes first, then runs of identical scopes, then the
         # largest forward scopes, until the picture fits.
-        for phase in ("gradient", "optimizer"):
+        for phase in ("gradient", "optimizer", "repeats", None):
+            if phase == "repeats":
+                if repeats == "auto" and self._visible_count() > budget:
+                    self._collapse_repeats(paths)
+                continue
             while self._visible_count() > budget:
-                path = self._next_to_collapse(phase)
-                if path is None:
+                batch = self._next_to_collapse(phase)
+                if not batch:
                     break
-                self._collapse_scope(path)
-        if repeats == "auto" and self._visible_count() > budget:
-            self._collapse_repeats(paths)
-        while self._visible_count() > budget:
-            path = self._next_to_collapse()
-            if path is None:
-                break
-            self._collapse_scope(path)
+                for path in batch:
+                    self._collapse_scope(path)
 
     def _covered(self, path):
         """Is ``path`` inside (or equal to) an already collapsed scope or run?"""
@@ -717,29 +727,36 @@ class GraphModel:
         self.collapsed[path] = unit
 
     def _next_to_collapse(self, phase=None):
-        """The scope whose collapse helps most: the largest scope that has no expanded
-        sub-scope (pictures lose detail from the inside out). ``phase`` 'gradient' considers
-        only the backward pass, 'optimizer' only scopes holding update ops."""
-        shown_under = {}
+        """The scopes to collapse next, as one batch: among scopes with no expanded sub-scope
+        (pictures lose detail from the inside out), helper scopes without variables (dropout,
+        random_uniform) before layers, deepest first, and all such scopes at once so that
+        siblings (conv1, conv2) look alike. ``phase`` 'gradient' considers only the backward
+        pass, 'optimizer' only scopes holding update ops."""
+        shown_under, with_variables, with_updates = {}, set(), set()
         for unit in self.units.values():
             shown = id(self._resolve_unit(unit))
             for k in range(1, len(unit.scope) + 1):
-                shown_under.setdefault(unit.scope[:k], set()).add(shown)
+                path = unit.scope[:k]
+                shown_under.setdefault(path, set()).add(shown)
+                if unit.category == VARIABLE:
+                    with_variables.add(path)
+                elif unit.category == UPDATE:
+                    with_updates.add(path)
         expanded = [p for p in shown_under if len(shown_under[p]) >= 2 and not self._covered(p)]
         parents_of_expanded = {p[:-1] for p in expanded}
-        best = None
+        batches = {}
         for path in expanded:
             if path in parents_of_expanded:
                 continue
-            if phase == "gradient" and not GRADIENT_ROOT.match(path[0]):
+            if phase == "gradient" and not is_gradient_scope(path):
                 continue
-            if phase == "optimizer" and not self._holds_updates(path):
+            if phase == "optimizer" and path not in with_updates:
                 continue
-            # Helper scopes without variables (dropout, random_uniform) go before layers.
-            key = (not self._holds_variables(path), len(shown_under[path]))
-            if best is None or key > best[0] or (key == best[0] and path < best[1]):
-                best = (key, path)
-        return None if best is None else best[1]
+            key = (path not in with_variables, len(path))
+            batches.setdefault(key, []).append(path)
+        if not batches:
+            return []
+        return sorted(batches[max(batches)])
 
     def _holds_variables(self, path):
         n = len(path)
@@ -806,7 +823,7 @@ class GraphModel:
         unit.count = len(paths)
         unit.members = [p[-1] for p in paths]
         unit.num_ops = len([op for op in self.ops if _under(op.name, first)])
-        unit.is_gradient = bool(GRADIENT_ROOT.match(first[0]))
+        unit.is_gradient = is_gradient_scope(first)
         for path in paths:
             self.repeats[path] = unit
 
@@ -963,6 +980,7 @@ class GraphModel:
                 stub = Unit("stub|%s|%s" % (edge.src, edge.dst), STUB, OP, [], edge.src)
                 stub.scope = self.units[edge.dst].scope
                 stub.hub_of = edge.src
+                stub.is_gradient = self.units[edge.dst].is_gradient  # drawn beside its user
                 self.units[stub.id] = stub
                 new_edges.append(Edge(stub.id, edge.dst, edge.kind, edge.tensors, edge.slots))
                 continue

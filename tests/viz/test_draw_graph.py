@@ -1,5 +1,8 @@
 """viz.draw_graph: the DOT it emits (structure, styling, labels, collapsing, determinism)."""
+import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -327,3 +330,48 @@ def test_rankdir_and_title():
     dot = Dot(viz.draw_graph(p["loss"], rankdir="LR", title="Linear <regression>").source)
     assert dot.graph_attrs["rankdir"] == "LR"
     assert "Linear &lt;regression&gt;" in dot.graph_attrs["label"]
+
+
+_PROGRAM = """
+import sys
+sys.path.insert(0, %r)
+import tfone as tf, viz
+from tests.viz.programs import mlp
+p = mlp(layers=3)
+train = tf.train.MomentumOptimizer(0.1, 0.9).minimize(p["loss"])
+sys.stdout.write(viz.draw_graph(train, show_gradients="aligned").source)
+sys.stdout.write(viz.draw_graph(train, budget=25).source)
+"""
+
+
+def test_deterministic_across_processes_and_hash_seeds():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    outputs = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        out = subprocess.run([sys.executable, "-c", _PROGRAM % root], capture_output=True,
+                             text=True, env=env, cwd=root)
+        assert out.returncode == 0, out.stderr
+        outputs.append(out.stdout)
+    assert outputs[0] == outputs[1]
+    assert "digraph tfone" in outputs[0]
+
+
+def test_session_and_default_graph_targets():
+    p = linear_regression()
+    with tf.Session() as sess:
+        from_session = viz.draw_graph(sess).source
+    assert from_session == viz.draw_graph().source == viz.draw_graph(
+        tf.get_default_graph()).source
+
+
+def test_gradients_inside_a_name_scope_are_recognised():
+    p = linear_regression()
+    with tf.name_scope("train"):
+        gW, = tf.gradients(p["loss"], [p["W"]])
+    model = viz.draw_graph(gW).model
+    unit = model.unit_for(gW.op)
+    assert unit.is_gradient
+    from viz.graph_model import forward_op_of
+    by_name = {op.name: op for op in tf.get_default_graph().get_operations()}
+    assert forward_op_of(gW.op, by_name).name == "model/MatMul"
