@@ -72,15 +72,16 @@ the variables keep the values shown.""")
 grads = tf.gradients(loss, [w, b], name="check_gradients")
 values = viz.draw_values(sess, [loss] + grads, feed, title="values of the next step's forward "
                          "and backward pass")
-print("next step: loss %.5f, dloss/dw %.5f, dloss/db %.5f" % tuple(
-    float(v) for v in values.results))
+print("next step: loss %.5f, dloss/dw %.5f, dloss/db %.5f"
+      % tuple(float(v) for v in values.results))
 lesson.save(values, "values.png", "each node's value")
 
 steps = 5 if lesson.fast else 20
 losses = [float(sess.run(loss, feed))]
 for _ in range(steps):
     losses.append(float(sess.run([loss, train_op], feed)[0]))
-print("loss over %d more steps: %s" % (steps, " ".join("%.4f" % v for v in losses[::max(1, steps // 5)])))
+print("loss over %d more steps: %s"
+      % (steps, " ".join("%.4f" % v for v in losses[::max(1, steps // 5)])))
 sess.close()
 
 lesson.done()

@@ -67,7 +67,9 @@ class Lesson:
 
     def say(self, text):
         """Print a paragraph, wrapped (blank lines separate paragraphs)."""
-        for para in textwrap.dedent(text).strip().split("\n\n"):
+        for k, para in enumerate(textwrap.dedent(text).strip().split("\n\n")):
+            if k:
+                print()
             print(textwrap.fill(" ".join(para.split()), WIDTH))
 
     def code(self, text):
@@ -139,3 +141,4 @@ def plain(value):
     if isinstance(value, (np.ndarray, np.generic)):
         return np.asarray(value).tolist()
     return value
+
