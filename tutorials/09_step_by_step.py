@@ -59,9 +59,9 @@ assert np.isclose(after[0], before[0] - hand["dw"], atol=1e-5)
 assert np.isclose(after[1], before[1] - hand["db"], atol=1e-5)
 
 lesson.save(run.diagram(), "numbered_steps.png", "every node numbered by the step it runs in")
-lesson.say("""The animation starts before the run and adds one frame per drawn node (%d frames): the node computed in that
-frame is yellow, nodes still to come are faded. Its layout is computed once, so nothing moves
-between frames.""" % (len(run.steps) + 1))
+lesson.say("""The animation starts before the run and adds one frame per drawn node (%d
+frames): the node computed in that frame is yellow, nodes still to come are faded. Its layout
+is computed once, so nothing moves between frames.""" % (len(run.steps) + 1))
 lesson.save(run, "step_by_step.gif", "animation: forward, backward, update")
 
 # ---------------------------------------------------------------------------------------------
