@@ -4,9 +4,9 @@ import re
 from viz import style
 from viz.graph_model import (GraphModel, GRADIENT_ROOT, SINGLE, SCOPE, REPEAT, STUB,
                              is_gradient_scope,
-                             PLACEHOLDER, VARIABLE, CONSTANT, OP, UPDATE, op_label,
+                             PLACEHOLDER, VARIABLE, CONSTANT, OP, op_label,
                              opdef_of)
-from viz.labels import shape_text, dtype_text, html_escape
+from viz.labels import shape_text, dtype_text, html_escape, short_value
 from viz.render import Diagram
 
 __all__ = ["draw_graph", "emit"]
@@ -143,7 +143,6 @@ def _main_label(unit, show_dtypes):
             sub.append("(has a default)")
         return unit.rel, sub
     if unit.category == CONSTANT and unit.kind == SINGLE:
-        from viz.labels import short_value
         value = op.get_attr("value") if "value" in op.attrs else None
         text = short_value(value) if value is not None else None
         out = op.outputs[0]
@@ -283,20 +282,12 @@ def edge_label(edge, units, show_shapes, show_dtypes):
     if len(texts) > 3:
         texts = texts[:2] + ["+%d more" % (len(texts) - 2)]
     label = ", ".join(texts)
-    slots = [n for n in edge.slots if n != getattr(src, "rel", None)
-             and n != src.name.split("/")[-1]]
-    if len(slots) != len(edge.slots) and len(edge.slots) == 1:
-        edge = _SlotView(edge, slots)
-    if edge.slots:
-        label = ("%s: %s" % ("/".join(edge.slots), label)) if label else "/".join(edge.slots)
+    slots = edge.slots
+    if len(slots) == 1 and slots[0] in (getattr(src, "rel", None), src.name.split("/")[-1]):
+        slots = []  # the operand name only repeats the source's name ("y" from placeholder y)
+    if slots:
+        label = ("%s: %s" % ("/".join(slots), label)) if label else "/".join(slots)
     return label or None
-
-
-class _SlotView:
-    """An edge seen with fewer slot names (those that only repeat the source's name)."""
-
-    def __init__(self, edge, slots):
-        self.slots = slots
 
 
 # -- emitting DOT ----------------------------------------------------------------------------------

@@ -1061,14 +1061,6 @@ class GraphModel:
                 needs.add(op)
         return {self.visible[op] for op in needs if self.visible.get(op) is not None}
 
-    # -- summaries -----------------------------------------------------------------------------------------
-    def cluster_tree(self):
-        """{scope path: [child scope paths]} and {scope path: [unit ids]} for drawn clusters."""
-        units_in = {}
-        for uid, unit in self.units.items():
-            units_in.setdefault(unit.scope, []).append(uid)
-        return units_in
-
 
 def _under(name, path):
     parts = name.split("/")

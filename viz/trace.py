@@ -22,7 +22,7 @@ import tfone as tf
 
 from viz import style
 from viz.draw import emit, split_options
-from viz.graph_model import GraphModel, STUB, SINGLE, _ref_slots, is_gradient_op
+from viz.graph_model import GraphModel, STUB, _ref_slots, is_gradient_op
 from viz.labels import number_text
 from viz.render import Diagram, pipe, DEFAULT_TIMEOUT
 from viz.values import _feed_tensors

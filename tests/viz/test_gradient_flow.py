@@ -1,5 +1,4 @@
 """viz.draw_gradient_flow and the gradient charts: numbers equal tf.gradients, findings."""
-import re
 
 import numpy as np
 import pytest
