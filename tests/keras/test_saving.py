@@ -229,3 +229,36 @@ def test_model_from_config_and_clone():
         keras.models.model_from_config([1, 2])
     restored = keras.models.model_from_json(model.to_json())
     assert [l.name for l in restored.layers] == [l.name for l in model.layers]
+
+
+def test_custom_layers_and_activations_need_custom_objects(tmp_path):
+    def doubled_relu(x):
+        return tf.nn.relu(x) * 2.0
+
+    class Scale(keras.layers.Layer):
+        def __init__(self, factor=2.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+
+        def build(self, input_shape):
+            self.w = self.add_weight("w", shape=(int(input_shape[-1]),), initializer="ones")
+
+        def call(self, x):
+            return x * self.w * self.factor
+
+        def get_config(self):
+            return dict(super().get_config(), factor=self.factor)
+
+    model = keras.Sequential([keras.layers.Dense(2, input_dim=4, activation=doubled_relu),
+                              Scale(3.0)])
+    model.compile("sgd", "mse")
+    path = str(tmp_path / "custom.h5")
+    model.save(path)
+    with pytest.raises(ValueError, match="doubled_relu"):
+        keras.models.load_model(path)
+    objects = {"doubled_relu": doubled_relu, "Scale": Scale}
+    loaded = keras.models.load_model(path, custom_objects=objects)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    with keras.utils.CustomObjectScope(objects):
+        again = keras.models.model_from_json(model.to_json())
+    assert isinstance(again.layers[1], Scale) and again.layers[1].factor == 3.0

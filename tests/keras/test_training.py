@@ -384,3 +384,19 @@ def test_batch_norm_updates_run_during_fit():
     before = K.get_value(bn.moving_mean)
     model.fit(X * 5 + 3, Y, epochs=1, verbose=0)
     assert not np.allclose(K.get_value(bn.moving_mean), before)
+
+
+def test_viz_draws_a_keras_model_and_its_gradient_flow():
+    viz = pytest.importorskip("viz")
+    model = keras.Sequential([keras.layers.Dense(4, input_dim=3, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy", metrics=["accuracy"])
+    # sample weights default to ones: feeding the inputs and targets runs the loss
+    feed = {model.inputs[0]: X, model.targets[0]: Y}
+    diagram = viz.draw_gradient_flow(K.get_session(), model.total_loss, feed,
+                                     train_op=model.train_op)
+    assert diagram.loss_value == pytest.approx(model.evaluate(X, Y, verbose=0)[0], rel=1e-5)
+    before = model.get_weights()
+    viz.draw_graph(model)
+    for a, b in zip(before, model.get_weights()):   # drawing does not train the model
+        np.testing.assert_array_equal(a, b)

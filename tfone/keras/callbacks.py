@@ -658,10 +658,6 @@ class LambdaCallback(Callback):
                 raise TypeError("LambdaCallback got an unknown hook %r" % name)
             if fn is not None:
                 setattr(self, name, fn)
-            elif name in ("on_epoch_begin", "on_epoch_end", "on_batch_begin", "on_batch_end"):
-                setattr(self, name, lambda *args, **kw: None)
-            else:
-                setattr(self, name, lambda *args, **kw: None)
 
 
 class TerminateOnNaN(Callback):
@@ -690,9 +686,10 @@ class TensorBoard(Callback):
         unknown = set(kwargs) - {"batch_size", "write_grads"}
         if unknown:
             raise TypeError("Unrecognized arguments in `TensorBoard`: %s" % sorted(unknown))
-        if embeddings_freq:
-            raise ValueError("tfone's TensorBoard callback does not write embeddings; use "
-                             "embeddings_freq=0.")
+        if embeddings_freq or write_images:
+            raise ValueError("tfone's TensorBoard callback writes scalars, the graph and weight "
+                             "histograms, not embeddings or weight images; use "
+                             "embeddings_freq=0 and write_images=False.")
         self.log_dir = os.fspath(log_dir)
         self.histogram_freq = histogram_freq
         self.write_graph = write_graph

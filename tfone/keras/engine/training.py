@@ -165,9 +165,13 @@ class Model(Network):
                 self.targets.append(array_ops.placeholder(
                     output.dtype.base_dtype, shape=None if rank is None else [None] * rank,
                     name=name + "_target"))
-                self.sample_weights.append(array_ops.placeholder(
-                    K.floatx(), shape=[None, None] if self._temporal[i] else [None],
-                    name=name + "_sample_weights"))
+                # Weights default to ones (one per sample, or per time step), so feeding the
+                # inputs and targets is enough to run the loss (e.g. in viz or tf.gradients).
+                with name_scope(name + "_sample_weights_default"):
+                    n_dims = 2 if self._temporal[i] else 1
+                    ones = array_ops.ones(array_ops.shape(output)[:n_dims], dtype=K.floatx())
+                self.sample_weights.append(array_ops.placeholder_with_default(
+                    ones, shape=[None] * n_dims, name=name + "_sample_weights"))
             # -- loss
             total_loss = None
             self._output_loss_tensors = []

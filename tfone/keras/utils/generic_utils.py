@@ -11,7 +11,8 @@ import threading
 import numpy as np
 
 __all__ = ["get_custom_objects", "CustomObjectScope", "custom_object_scope",
-           "serialize_keras_object", "deserialize_keras_object", "to_snake_case", "Progbar"]
+           "serialize_keras_object", "deserialize_keras_object", "to_snake_case", "Progbar",
+           "active_custom_objects"]
 
 _GLOBAL_CUSTOM_OBJECTS = {}
 _SCOPES = threading.local()
@@ -22,7 +23,8 @@ def get_custom_objects():
     return _GLOBAL_CUSTOM_OBJECTS
 
 
-def _active_custom_objects():
+def active_custom_objects():
+    """The global custom objects plus those of the enclosing CustomObjectScope blocks."""
     merged = dict(_GLOBAL_CUSTOM_OBJECTS)
     for scope in getattr(_SCOPES, "stack", []):
         merged.update(scope)
@@ -68,7 +70,7 @@ def deserialize_keras_object(identifier, module_objects, custom_objects=None,
                              printable_module_name="object"):
     """The object described by ``identifier`` (a name or a ``{'class_name', 'config'}`` dict)."""
     objects = dict(module_objects)
-    objects.update(_active_custom_objects())
+    objects.update(active_custom_objects())
     objects.update(custom_objects or {})
     if isinstance(identifier, dict):
         if "class_name" not in identifier or "config" not in identifier:
