@@ -128,6 +128,10 @@ def deserialize(name, custom_objects=None):
         return layers.deserialize(name, custom_objects=custom_objects)
     if custom_objects and name in custom_objects:
         return custom_objects[name]
+    from tfone.keras.utils.generic_utils import active_custom_objects
+    scoped = active_custom_objects()   # keras.utils.CustomObjectScope (e.g. in load_model)
+    if name in scoped:
+        return scoped[name]
     try:
         return _ACTIVATIONS[name]
     except KeyError:

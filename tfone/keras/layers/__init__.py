@@ -47,6 +47,8 @@ def deserialize(config, custom_objects=None):
         raise ValueError("Improper config format for a layer: %r (expected a dict with "
                          "'class_name' and 'config')" % (config,))
     classes = _layer_classes()
+    from tfone.keras.utils.generic_utils import active_custom_objects
+    classes.update(active_custom_objects())   # keras.utils.CustomObjectScope
     classes.update(custom_objects or {})
     name = config["class_name"]
     if name not in classes:
