@@ -15,8 +15,8 @@ import weakref
 
 import numpy as np
 
-from viz.graph_model import (select, classify, is_gradient_op, forward_op_of, op_label,
-                             opdef_of, _ref_slots, VARIABLE_TYPES)
+from viz.graph_model import (select, classify, initializer_ops, is_gradient_op, forward_op_of,
+                             op_label, opdef_of, _ref_slots, VARIABLE_TYPES)
 from viz.labels import shape_text
 
 __all__ = ["to_networkx", "topological_order", "depths", "parameter_counts", "estimate_flops",
@@ -48,12 +48,7 @@ def to_networkx(target=None):
     selection = select(target)
     graph = selection.graph
     by_name = {op.name: op for op in graph.get_operations()}
-    initializers = set()
-    for key in graph.get_all_collection_keys():
-        for item in graph.get_collection(key):
-            init = getattr(item, "initializer", None)
-            if init is not None and hasattr(item, "op"):
-                initializers.add(init)
+    initializers = initializer_ops(graph, selection.ops)
     G = nx.DiGraph()
     for index, op in enumerate(selection.ops):
         fwd = forward_op_of(op, by_name) if is_gradient_op(op) else None

@@ -292,6 +292,21 @@ def _variables_by_op(graph):
     return found
 
 
+def initializer_ops(graph, ops, variables=None):
+    """The ops that give variables their first value (``W/Assign``): from the Variable
+    objects in the graph's collections, or by TF's naming rule for imported graphs."""
+    variables = _variables_by_op(graph) if variables is None else variables
+    found = set()
+    for var in variables.values():
+        init = getattr(var, "initializer", None)
+        if isinstance(init, tf.Operation):
+            found.add(init)
+    for op in ops:
+        if op.type in ASSIGN_TYPES and op.inputs and op.name == op.inputs[0].op.name + "/Assign":
+            found.add(op)
+    return found
+
+
 def classify(op, initializers):
     """The display category of one op."""
     t = op.type
@@ -408,14 +423,7 @@ class GraphModel:
         self._by_name = {op.name: op for op in self.graph.get_operations()}
         self._consumers = self._consumer_lists()
         self.variables = _variables_by_op(self.graph)
-        self.initializers = set()
-        for var_op, var in self.variables.items():
-            init = getattr(var, "initializer", None)
-            if isinstance(init, tf.Operation):
-                self.initializers.add(init)
-        for op in self.ops:
-            if op.type in ASSIGN_TYPES and op.inputs and op.name == op.inputs[0].op.name + "/Assign":
-                self.initializers.add(op)
+        self.initializers = initializer_ops(self.graph, self.ops, self.variables)
         self.category = {op: classify(op, self.initializers) for op in self.ops}
         self.gradient = {op: is_gradient_op(op) for op in self.ops}
         self.hidden = {}
