@@ -245,17 +245,31 @@ def _conv_filter_grad(x, dout, g):
     return dw.reshape(g.kh, g.kw, g.c, o)
 
 
-def _conv_input_grad(w, dout, g, dtype):
-    """dL/dinput (NHWC) from the filter and output grads: one GEMM, then col2im."""
-    o = dout.shape[-1]
-    d2 = dout.reshape(g.n * g.oh * g.ow, o)
-    # One batched GEMM, tap-major: taps[t] = dout @ w[t].T is a contiguous [pixels, c] block,
-    # so the col2im adds below read memory in order.
-    wt = np.ascontiguousarray(w.reshape(g.kh * g.kw, g.c, o).transpose(0, 2, 1))
-    taps = np.matmul(d2, wt).reshape(g.kh, g.kw, g.n, g.oh, g.ow, g.c)
-    dxp = np.zeros((g.n, g.hp, g.wp, g.c), dtype=dtype)
-    _add_taps(dxp, taps, g)
-    return _crop(dxp, g)
+def _conv_input_grad(w, dout, g, data_format):
+    """dL/dinput from the filter and output grads: one GEMM, then col2im, in ``data_format``.
+
+    The work happens in a [c, h, w, n] ("batch innermost") layout: the GEMM gives
+    [kh*kw*c, pixels] with pixels ordered (oh, ow, n), so each tap's block is contiguous and
+    its col2im add writes runs of ow * n values. One transposing copy at each end converts
+    the layout. A single large GEMM also keeps BLAS efficient when the machine is busy (many
+    small GEMMs are not).
+    """
+    o = w.shape[3]
+    to_ohwn = (3, 1, 2, 0) if data_format == "NHWC" else (1, 2, 3, 0)
+    d2t = np.ascontiguousarray(dout.transpose(to_ohwn)).reshape(o, -1)
+    taps = np.dot(w.reshape(g.kh * g.kw * g.c, o), d2t).reshape(g.kh, g.kw, g.c, g.oh, g.ow, g.n)
+    dxp = np.zeros((g.c, g.hp, g.wp, g.n), dtype=taps.dtype)
+    if not g.overlap:
+        s0, s1, s2, s3 = dxp.strides
+        as_strided(dxp, (g.kh, g.kw, g.c, g.oh, g.ow, g.n),
+                   (s1 * g.dh, s2 * g.dw, s0, s1 * g.sh, s2 * g.sw, s3), writeable=True)[...] = taps
+    else:
+        for i, j in g.taps():
+            _, hs, ws, _ = g.tap_slices(i, j)
+            dxp[:, hs, ws] += taps[i, j]
+    dx = dxp[:, g.pt:g.pt + g.h, g.pl:g.pl + g.w]
+    return np.ascontiguousarray(dx.transpose(3, 1, 2, 0) if data_format == "NHWC"
+                                else dx.transpose(3, 0, 1, 2))
 
 
 def _add_taps(dxp, taps, g):
@@ -508,7 +522,7 @@ class Conv2DBackpropInput(_ConvBase):
             g = window((sizes, w.shape))
             d = _nhwc(dout, data_format)
             _check_backprop(g, d.shape, w.shape, "Conv2DBackpropInput")
-            return _from_nhwc(_conv_input_grad(w, d, g, dout.dtype), data_format)
+            return _conv_input_grad(w, dout, g, data_format)
         return conv2d_backprop_input
 
     def gradient(self, op, grad):
