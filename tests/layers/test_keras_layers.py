@@ -149,6 +149,7 @@ def test_activations_by_name_match_numpy():
 def test_dropout_follows_the_learning_phase():
     x = tf.placeholder(tf.float32, [200, 50])
     y = layers.Dropout(0.4, seed=3)(x)
+    assert y.op.name == "dropout/cond/Merge"
     xv = np.ones((200, 50), np.float32)
     np.testing.assert_array_equal(run(y, {x: xv}), xv)            # default: inference
     trained = run(y, {x: xv, K.learning_phase(): True})
@@ -257,8 +258,11 @@ def test_batch_normalization_training_inference_and_moving_updates_2d():
     np.testing.assert_allclose(test_out, gamma * (xv - mm) / np.sqrt(mv + 1e-3) + beta,
                                rtol=1e-4, atol=1e-5)
     assert len(bn.updates) == 2
-    assert [u.name for u in bn.updates] == ["batch_normalization/AssignMovingAvg",
-                                            "batch_normalization/AssignMovingAvg_1"]
+    # a run-time flag: each update is a tf.cond whose true branch is the AssignMovingAvg op
+    assert [u.name for u in bn.updates] == ["batch_normalization/cond_2/Merge",
+                                            "batch_normalization/cond_3/Merge"]
+    assert tf.get_default_graph().get_operation_by_name(
+        "batch_normalization/cond_2/AssignMovingAvg").type == "AssignSub"
     assert bn.get_updates_for(x) == bn.updates
     run(bn.updates, {x: xv})   # learning phase False: the moving statistics do not move
     np.testing.assert_allclose(K.get_value(bn.moving_mean), mm, rtol=1e-6)

@@ -81,30 +81,15 @@ def static_value(pred):
 
 def smart_cond(pred, true_fn, false_fn, name=None):
     """``true_fn()`` or ``false_fn()`` chosen while building when ``pred`` is known (a Python
-    bool, or a constant); otherwise both are built and the result is selected elementwise with
-    ``tf.where`` (tfone has no lazy ``tf.cond``: both branches run, one result is kept, and
-    gradients flow only through the kept one)."""
+    bool, 0/1, or a constant); otherwise a ``tf.cond``, which runs only the taken branch."""
     value = static_value(pred)
     if value is not None:
         return true_fn() if value else false_fn()
-    from tfone.ops import math_ops
-    from tfone.framework.graph import name_scope
+    from tfone.ops import control_flow_ops, math_ops
     pred = convert_to_tensor(pred)
     if pred.dtype != dtypes.bool:
         pred = math_ops.cast(pred, dtypes.bool)
-    true_value = true_fn()
-    false_value = false_fn()
-    with name_scope(name, "cond"):
-        return map_structure(lambda t, f: _select(pred, t, f), true_value, false_value)
-
-
-def _select(pred, t, f):
-    from tfone.ops import math_ops
-    t = convert_to_tensor(t)
-    f = convert_to_tensor(f)
-    if t is f:
-        return t
-    return math_ops.where_v2(pred, t, f)
+    return control_flow_ops.cond(pred, true_fn, false_fn, name=name)
 
 
 def convert_shape(shape):

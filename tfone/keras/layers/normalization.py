@@ -11,9 +11,8 @@ update ops are in ``layer.updates`` (``tf.layers`` also puts them in ``tf.GraphK
 run them with the training step.
 
 ``training`` may be a Python bool (only the chosen branch is built), or a bool tensor such as
-``keras.backend.learning_phase()`` (the Keras default): then both branches are built and
-``tf.where`` selects one, and the update ops leave the moving statistics unchanged when it is
-False.
+``keras.backend.learning_phase()`` (the Keras default): then ``tf.cond`` picks the statistics
+at run time, and the update ops change the moving statistics only when it is True.
 
 As tf.keras 1.15: 4-D inputs normalized over the channel axis (``axis=-1``/``3`` or ``1``) use
 ``tf.nn.fused_batch_norm``, whose batch variance for the moving average has Bessel's correction
@@ -197,16 +196,23 @@ class BatchNormalization(Layer):
             keep_dims = len(self.axis) > 1
             mean, variance = nn.moments(math_ops.cast(inputs, self._param_dtype),
                                         reduction_axes, keep_dims=keep_dims)
-            if training_value is None:
-                # A run-time flag: in inference the "batch" statistics are the moving ones, so
-                # the updates below move nothing.
-                mean = smart_cond(training, lambda: mean,
-                                  lambda: convert_to_tensor(self.moving_mean))
-                variance = smart_cond(training, lambda: variance,
-                                      lambda: convert_to_tensor(self.moving_variance))
-            self.add_update(self._assign_moving_average(self.moving_mean, mean, self.momentum))
-            self.add_update(self._assign_moving_average(self.moving_variance, variance,
-                                                        self.momentum))
+            batch_mean, batch_variance = mean, variance
+            mean = smart_cond(training, lambda: batch_mean,
+                              lambda: convert_to_tensor(self.moving_mean))
+            variance = smart_cond(training, lambda: batch_variance,
+                                  lambda: convert_to_tensor(self.moving_variance))
+
+            def mean_update():
+                return smart_cond(training, lambda: self._assign_moving_average(
+                    self.moving_mean, mean, self.momentum),
+                    lambda: convert_to_tensor(self.moving_mean))
+
+            def variance_update():
+                return smart_cond(training, lambda: self._assign_moving_average(
+                    self.moving_variance, variance, self.momentum),
+                    lambda: convert_to_tensor(self.moving_variance))
+            self.add_update(mean_update)
+            self.add_update(variance_update)
         mean = math_ops.cast(mean, inputs.dtype)
         variance = math_ops.cast(variance, inputs.dtype)
         if offset is not None:
