@@ -60,8 +60,10 @@ class _GraphFunction:
 
     def _callable(self):
         model = self._model()
-        with model.graph.as_default():
-            session = K.get_session()
+        session = model.__dict__.get("_current_session")
+        if session is None:
+            with model.graph.as_default():
+                session = K.get_session()
         fn = self._callables.get(session)
         if fn is None:
             feed_list = self.inputs + [t for t, _ in self._extra]
@@ -374,7 +376,7 @@ class Model(Network):
     # -- steps --------------------------------------------------------------------------------
     def _make_functions(self):
         lp = K.learning_phase()
-        train_extra = [(lp, True)] if isinstance(lp, Tensor) else []
+        train_extra = [(lp, np.array(True))] if isinstance(lp, Tensor) else []
         feeds = self._feed_inputs + self.targets + self.sample_weights
         metric_results = [r for _, _, r in self._compiled_metrics]
         losses_out = self._output_losses_for_logs()
@@ -434,7 +436,8 @@ class Model(Network):
                 with name_scope(None):
                     self._reset_metrics_op = control_flow_ops.group(*ops,
                                                                     name="reset_metrics")
-            K.get_session().run(self._reset_metrics_op)
+            session = self.__dict__.get("_current_session") or K.get_session()
+            session.run(self._reset_metrics_op)
 
     def _run_train_step(self, inputs, targets, sample_weights):
         """One optimizer step on one batch (lists of numpy arrays, one per input / output).
@@ -446,6 +449,11 @@ class Model(Network):
 
     def _run_test_step(self, inputs, targets, sample_weights):
         return self.test_function(inputs + targets + sample_weights)
+
+    def _session_scope(self):
+        """Within it, every step runs in the session ``keras.backend.get_session()`` gives now
+        (looked up once, not per batch)."""
+        return _SessionScope(self)
 
     # -- building from data ------------------------------------------------------------------------
     def _assert_compiled(self):
@@ -725,8 +733,7 @@ class Model(Network):
             "metrics": self._metric_names_with_val(do_validation)})
         self.stop_training = False
         stream_iterator = None
-        with self.graph.as_default():
-            K.get_session()  # initialize variables made since the last run
+        with self._session_scope():   # (also initializes variables made since the last run)
             callbacks.on_train_begin()
             epoch_logs = {}
             for epoch in range(initial_epoch, epochs):
@@ -852,8 +859,7 @@ class Model(Network):
         callbacks.set_params({"batch_size": batch_size, "epochs": 1, "steps": n_steps,
                               "samples": None, "verbose": verbose,
                               "metrics": list(self.metrics_names)})
-        with self.graph.as_default():
-            K.get_session()
+        with self._session_scope():
             results = self._evaluate_loop(prepared, callbacks=callbacks)
         if len(results) == 1:
             return results[0]
@@ -886,8 +892,7 @@ class Model(Network):
         callbacks.set_params({"batch_size": batch_size, "epochs": 1, "steps": n_steps,
                               "samples": None, "verbose": verbose})
         outputs = [[] for _ in self.outputs]
-        with self.graph.as_default():
-            K.get_session()
+        with self._session_scope():
             callbacks.on_predict_begin()
             for step, (xs, _, _, size) in enumerate(batches):
                 batch_logs = {"batch": step, "size": size}
@@ -912,8 +917,7 @@ class Model(Network):
                                "`model.compile(optimizer, loss)`.")
         inputs, targets, weights = self._standardize_user_data(x, y, sample_weight,
                                                                class_weight)
-        with self.graph.as_default():
-            K.get_session()
+        with self._session_scope():
             outs = self._run_train_step(inputs, targets, weights)
             if reset_metrics:
                 self.reset_metrics()
@@ -926,8 +930,7 @@ class Model(Network):
             raise RuntimeError("You must compile your model before training/testing. Use "
                                "`model.compile(optimizer, loss)`.")
         inputs, targets, weights = self._standardize_user_data(x, y, sample_weight)
-        with self.graph.as_default():
-            K.get_session()
+        with self._session_scope():
             outs = self._run_test_step(inputs, targets, weights)
             if reset_metrics:
                 self.reset_metrics()
@@ -937,8 +940,7 @@ class Model(Network):
     def predict_on_batch(self, x):
         """The model's outputs for one batch."""
         inputs, _, _ = self._standardize_user_data(x, check_targets=False)
-        with self.graph.as_default():
-            K.get_session()
+        with self._session_scope():
             outs = self.predict_function(inputs)
         return outs[0] if len(outs) == 1 else list(outs)
 
@@ -960,6 +962,23 @@ class Model(Network):
     def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
                           workers=1, use_multiprocessing=False, verbose=0):
         return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+
+class _SessionScope:
+    def __init__(self, model):
+        self._model = model
+
+    def __enter__(self):
+        self._graph_cm = self._model.graph.as_default()
+        self._graph_cm.__enter__()
+        self._previous = self._model.__dict__.get("_current_session")
+        self._model.__dict__["_current_session"] = K.get_session()
+        return self._model.__dict__["_current_session"]
+
+    def __exit__(self, *exc):
+        self._model.__dict__["_current_session"] = self._previous
+        self._graph_cm.__exit__(*exc)
+        return False
 
 
 class _PreparedData:
