@@ -130,6 +130,56 @@ class Diagram(graphviz.Digraph):
         """Render to ``path`` (see :func:`viz.render`)."""
         return render(self, path, format=format, dpi=dpi, timeout=timeout)
 
+    # graphviz's own entry points, routed through the safe pipeline (timeout, clear errors).
+    def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False,
+             *, engine=None, encoding=None, timeout=DEFAULT_TIMEOUT):
+        if renderer or formatter or neato_no_op:
+            return super().pipe(format, renderer, formatter, neato_no_op, quiet, engine=engine,
+                                encoding=encoding)
+        data = pipe(self, format or self.format or "svg", engine or self.engine or "dot",
+                    timeout)
+        return data.decode(encoding) if encoding else data
+
+    def render(self, filename=None, directory=None, view=False, cleanup=False, format=None,
+               renderer=None, formatter=None, neato_no_op=None, quiet=False, quiet_view=False,
+               *, outfile=None, engine=None, raise_if_result_exists=False,
+               overwrite_source=False, timeout=DEFAULT_TIMEOUT):
+        """graphviz's ``render`` (DOT file plus ``<file>.<format>``), with a timeout."""
+        if renderer or formatter or neato_no_op or raise_if_result_exists:
+            return super().render(filename, directory, view, cleanup, format, renderer,
+                                  formatter, neato_no_op, quiet, quiet_view, outfile=outfile,
+                                  engine=engine, raise_if_result_exists=raise_if_result_exists,
+                                  overwrite_source=overwrite_source)
+        if outfile is not None:
+            outfile = os.fspath(outfile)
+            format = format or os.path.splitext(outfile)[1].lstrip(".") or "pdf"
+            source_path = os.path.splitext(outfile)[0] + ".gv"
+        else:
+            format = format or self.format or "pdf"
+            source_path = self.save_source(filename, directory)
+            outfile = "%s.%s" % (source_path, format)
+        if outfile is not None and not cleanup:
+            with open(source_path, "w", encoding="utf-8") as f:
+                f.write(self.source)
+        path = render(self, outfile, format=format, engine=engine or self.engine or "dot",
+                      timeout=timeout)
+        if cleanup and os.path.exists(source_path):
+            os.remove(source_path)
+        if view:
+            self._view(path, format=format, quiet=quiet_view)
+        return path
+
+    def save_source(self, filename=None, directory=None):
+        """Write the DOT text like graphviz's ``save``; returns the path."""
+        filename = os.fspath(filename) if filename is not None else (self.filename or "tfone.gv")
+        path = os.path.join(os.fspath(directory), filename) if directory else filename
+        parent = os.path.dirname(path)
+        if parent:
+            os.makedirs(parent, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.source)
+        return path
+
     def _repr_mimebundle_(self, include=None, exclude=None, **_):
         # Jupyter: an inline SVG, or (when rendering is impossible) the DOT text and the fix.
         try:

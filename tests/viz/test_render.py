@@ -133,3 +133,25 @@ def test_ops_built_by_viz_point_to_the_user_line():
                 if op.name.startswith("viz_gradients")]
     assert grad_ops
     assert all("test_render.py" in op.location for op in grad_ops)
+
+
+@needs_dot
+def test_graphviz_render_and_pipe_methods_use_the_safe_pipeline(tmp_path):
+    p = linear_regression()
+    d = viz.draw_graph(p["loss"])
+    out = d.render(str(tmp_path / "g.gv"), format="png", cleanup=True)
+    assert out.endswith("g.gv.png") and os.path.exists(out)
+    assert not (tmp_path / "g.gv").exists()
+    out = d.render(outfile=str(tmp_path / "h.svg"))
+    assert open(out, encoding="utf-8").read().lstrip().startswith("<?xml")
+    assert d.pipe(format="svg", encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_graphviz_render_method_without_dot_explains(tmp_path, monkeypatch):
+    p = linear_regression()
+    d = viz.draw_graph(p["loss"])
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(viz.GraphvizNotFoundError, match="Install Graphviz"):
+        d.render(outfile=str(tmp_path / "g.png"))
+    with pytest.raises(viz.GraphvizNotFoundError):
+        d.pipe(format="png")
