@@ -132,9 +132,7 @@ env = dict(os.environ, PYTHONPATH=os.pathsep.join(
 done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
 if done.returncode != 0:
     sys.exit("python -m viz failed:\n" + done.stderr)
-print(done.stdout.strip())
-lesson.pictures.append((picture, "the saved graph, drawn by `python -m viz`"))
-print("  [picture] %s  (the saved graph, drawn by `python -m viz`)" % picture)
+lesson.record(picture, "the saved graph, drawn by `python -m viz`")
 text = subprocess.run(command[:4] + ["--text"], capture_output=True, text=True, env=env,
                       timeout=120).stdout
 print("`python -m viz %s --text` prints the graph as a tree (%d lines); the top:"

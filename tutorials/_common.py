@@ -105,6 +105,14 @@ class Lesson:
         print("  [picture] %s%s" % (path, "  (%s)" % what if what else ""))
         return path
 
+    def record(self, path, what=None):
+        """Note a picture another tool wrote (e.g. keras.utils.plot_model, python -m viz)."""
+        if not os.path.isfile(path) or os.path.getsize(path) == 0:
+            raise RuntimeError("the picture %s was not written" % path)
+        self.pictures.append((path, what))
+        print("  [picture] %s%s" % (path, "  (%s)" % what if what else ""))
+        return path
+
     def done(self):
         seconds = time.time() - self._start
         print()
