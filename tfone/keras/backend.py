@@ -320,3 +320,11 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
     from tfone.ops.rnn import keras_rnn
     return keras_rnn(step_function, inputs, initial_states, go_backwards=go_backwards, mask=mask,
                      time_major=time_major, zero_output_for_mask=zero_output_for_mask)
+
+
+# -- tensor functions (K.mean, K.square, K.function, ...): see tfone/keras/backend_math.py.
+# Note: they include max, min, sum, abs, round, pow, all, any, eval, which shadow Python's
+# builtins in this module from here on (as in Keras); use `builtins.max` etc. in code above.
+from tfone.keras.backend_math import *  # noqa: E402,F401,F403
+from tfone.keras.backend_math import __all__ as _math_all  # noqa: E402
+__all__ = __all__ + [n for n in _math_all if n not in __all__]
