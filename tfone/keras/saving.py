@@ -48,7 +48,7 @@ from tfone.keras.utils.generic_utils import CustomObjectScope
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "model_from_config",
            "model_from_json", "model_from_yaml"]
 
-HDF5_EXTENSIONS = (".h5", ".hdf5", ".keras")
+HDF5_EXTENSIONS = (".h5", ".hdf5")
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _FORMAT_VERSION = "1"
 # HDF5 object headers cannot hold attributes larger than 64kB (Keras splits them).
@@ -87,7 +87,7 @@ def _json_default(obj):
 def _is_hdf5_path(filepath, save_format):
     if save_format is not None:
         fmt = save_format.lower()
-        if fmt in ("h5", "hdf5", "keras"):
+        if fmt in ("h5", "hdf5"):
             return True
         if fmt in ("npz", "tfone"):
             return False
