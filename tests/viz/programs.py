@@ -108,6 +108,31 @@ def _attrs(text):
     return out
 
 
+def _complete(statement):
+    """Is every [ ] attribute list closed (ignoring brackets in quotes and HTML labels)?"""
+    depth = html = 0
+    quoted = escaped = False
+    for ch in statement:
+        if quoted:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                quoted = False
+        elif html:
+            html += {"<": 1, ">": -1}.get(ch, 0)
+        elif ch == '"':
+            quoted = True
+        elif ch == "<":
+            html = 1
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+    return depth == 0 and not quoted
+
+
 class Dot:
     """nodes {id: attrs}, edges [(src, dst, attrs)], clusters {name: [node ids, nested]},
     cluster_of {node id: innermost cluster name}, graph_attrs."""
@@ -131,7 +156,7 @@ class Dot:
                     stack.pop()
                 continue
             statement = (statement + "\n" + raw) if statement else line
-            if statement.count("[") > statement.count("]"):
+            if not _complete(statement):
                 continue  # attribute list continues on the next line
             self._statement(statement, stack)
             statement = ""

@@ -374,3 +374,19 @@ def test_gradients_inside_a_name_scope_are_recognised():
     from viz.graph_model import forward_op_of
     by_name = {op.name: op for op in tf.get_default_graph().get_operations()}
     assert forward_op_of(gW.op, by_name).name == "model/MatMul"
+
+
+def test_real_keras_model():
+    keras = getattr(tf, "keras", None)
+    if keras is None or not hasattr(keras, "Sequential"):
+        pytest.skip("tfone.keras.Sequential is not available")
+    model = keras.Sequential([keras.layers.Dense(4, activation="relu", input_shape=(3,)),
+                              keras.layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    first, second = [layer.name for layer in model.layers]
+    dot = Dot(viz.draw_graph(model, budget=None).source)
+    assert {"cluster_" + first, "cluster_" + second} <= set(dot.clusters)
+    assert dot.nodes[first + "/kernel"]["shape"] == "cylinder"
+    assert "cluster_training" in dot.clusters  # compile() built the training ops
+    overview = Dot(viz.draw_graph(model, depth=0).source)
+    assert {"scope|" + first, "scope|" + second} <= set(overview.nodes)
