@@ -183,9 +183,11 @@ class Metric:
 
     variables = weights
 
-    def _ensure_state(self, graph):
+    def _ensure_state(self, graph, scope=None):
+        """Create the variables once, in ``scope`` (default: a new ``<name>`` scope)."""
         if self._graph is None:
-            with graph.as_default(), name_scope(None), name_scope(self.name):
+            with graph.as_default(), name_scope(scope or self.name), \
+                    graph.control_dependencies(None):
                 self.build_state()
             self._graph = graph
         elif self._graph is not graph:
@@ -205,8 +207,8 @@ class Metric:
     def __call__(self, *args, **kwargs):
         """Update the state with a batch, then return the result tensor (run after the update)."""
         graph = _graph_of(args) or get_default_graph()
-        self._ensure_state(graph)
-        with graph.as_default(), name_scope(self.name):
+        with graph.as_default(), name_scope(self.name) as scope:
+            self._ensure_state(graph, scope)
             update_op = self.update_state(*args, **kwargs)
             with graph.control_dependencies([update_op]):
                 result = self.result()
