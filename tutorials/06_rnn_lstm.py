@@ -88,7 +88,8 @@ wave = np.sin(2 * np.pi * frequency * clock + phase).astype(np.float32)
 window = list(wave[:TIMESTEPS])
 generated = []
 for _ in range(horizon):
-    nxt = float(sess.run(prediction, {sequences: np.array(window[-TIMESTEPS:])[None, :, None]})[0, 0])
+    latest = np.array(window[-TIMESTEPS:], np.float32).reshape(1, TIMESTEPS, 1)
+    nxt = float(sess.run(prediction, {sequences: latest})[0, 0])
     generated.append(nxt)
     window.append(nxt)
 generation_error = float(np.sqrt(np.mean((np.array(generated) - wave[TIMESTEPS:]) ** 2)))
