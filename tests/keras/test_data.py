@@ -146,3 +146,10 @@ def test_from_generator_and_cache():
     assert next(iter(ds))[1].dtype == np.float32
     list(ds)
     assert len(calls) == 1
+
+
+def test_shuffles_made_in_a_row_under_a_graph_seed_differ():
+    tf.set_random_seed(5)
+    a = values(Dataset.range(20).shuffle(20))
+    b = values(Dataset.range(20).shuffle(20))
+    assert a != b and sorted(a) == sorted(b)

@@ -23,6 +23,7 @@ Seeds follow TF1's rules (``tf.get_seed``): ``shuffle(seed=None)`` is reproducib
 graph-level seed is set (``tf.set_random_seed``), and nondeterministic otherwise.
 """
 import itertools
+import weakref
 
 import numpy as np
 
@@ -390,6 +391,16 @@ def _np_dtype(dtype):
 
 
 # -- transformations --------------------------------------------------------------------------------
+_DATASET_COUNTS = weakref.WeakKeyDictionary()   # graph -> shuffles made under its seed
+
+
+def _next_dataset_index():
+    from tfone.framework.graph import get_default_graph
+    graph = get_default_graph()
+    _DATASET_COUNTS[graph] = _DATASET_COUNTS.get(graph, 0) + 1
+    return _DATASET_COUNTS[graph]
+
+
 class _Unary(Dataset):
     def __init__(self, input_dataset):
         if not isinstance(input_dataset, Dataset):
@@ -460,9 +471,11 @@ class _Shuffle(_Unary):
         from tfone.ops.random_ops import get_seed
         seed1, seed2 = get_seed(seed)
         if seed1 is None:  # no seed anywhere: nondeterministic, as in TF
-            self._seed = list(np.random.SeedSequence().generate_state(2))
+            self._seed = [int(v) for v in np.random.SeedSequence().generate_state(2)]
         else:
-            self._seed = [seed1, seed2]
+            # Datasets add no ops, so count them: two shuffles made one after the other under
+            # the same graph seed still get different streams (as TF's dataset ops do).
+            self._seed = [seed1, seed2, _next_dataset_index() if seed is None else 0]
         self._reshuffle = bool(reshuffle_each_iteration)
         self._passes = 0
 
