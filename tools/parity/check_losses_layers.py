@@ -67,8 +67,9 @@ def run(report):
                 grads = tf.gradients(tf.add_n([tf.reduce_sum(v) for v in out.values()]),
                                      [p, lg])
                 out["g"] = grads
-                out["collection"] = tf.add_n(tf.losses.get_losses())
-                out["total"] = tf.losses.get_total_loss()
+                if red != "none":     # unreduced losses have different shapes: no add_n
+                    out["collection"] = tf.add_n(tf.losses.get_losses())
+                    out["total"] = tf.losses.get_total_loss()
                 return out
             check(report, "tf.losses %s %s" % (red, wname), losses, rtol=1e-5, atol=1e-5,
                   names=(red == "sum_by_nonzero_weights" and wname == "w=row"))

@@ -213,8 +213,10 @@ def check(report, case, fn, rtol=1e-5, atol=1e-6, names=True, shapes=True, dtype
     if errors:
         report.n_checks += 1
         if len(errors) == 2:
-            if expect_error is False:
-                report.problem(case, "-", "error", "both raised: tf1 %s" % _short(errors["tf1"]))
+            if not expect_error:
+                report.problem(case, "-", "broken", "both raised (the case itself is wrong?): "
+                               "tf1 %s; tfone %s" % (_short(errors["tf1"]),
+                                                     _short(errors["tfone"])))
             elif not _same_error_kind(errors["tf1"], errors["tfone"]):
                 report.problem(case, "-", "errtype", "tf1 %s vs tfone %s" % (
                     _short(errors["tf1"]), _short(errors["tfone"])))
