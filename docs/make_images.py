@@ -134,6 +134,34 @@ def rnn_pictures():
          "viz_lstm.png")
 
 
+def keras_pictures():
+    keras = getattr(tf, "keras", None)
+    if keras is None or not hasattr(keras, "Sequential"):
+        print("tf.keras is not available: Keras pictures skipped")
+        return
+    tf.reset_default_graph()
+    model = keras.Sequential([keras.layers.Dense(16, activation="relu", input_shape=(8,)),
+                              keras.layers.Dropout(0.5),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    save(viz.draw_graph(model, depth=0, rankdir="LR",
+                        title="A Keras model, one node per layer (depth=0)"), "viz_keras.png")
+    rng = np.random.RandomState(0)
+    x = rng.randn(64, 8).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[(x[:, 0] > 0).astype(int) + (x[:, 1] > 1).astype(int)]
+    history = model.fit(x, y, epochs=20, batch_size=16, validation_split=0.25, verbose=0)
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    axes = viz.plot_history(history)
+    axes[0].figure.savefig(os.path.join(OUT, "viz_history.png"), dpi=DPI)
+    plt.close("all")
+    print("wrote docs/images/viz_history.png")
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     np.random.seed(0)
@@ -141,3 +169,4 @@ if __name__ == "__main__":
     gradient_flow_pictures()
     cnn_pictures()
     rnn_pictures()
+    keras_pictures()

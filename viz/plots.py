@@ -96,9 +96,11 @@ def _heat_map(history, ax, statistic, plt):
     ax.set_xticks(ticks)
     ax.set_xticklabels([str(steps[i]) for i in ticks])
     ax.set_xlabel("training step")
-    ax.set_title("log10 %s over training" % statistic.replace("grad_", "").replace("_", " "))
+    names_of = {"grad_mean_abs": "mean |∇|", "grad_max_abs": "max |∇|", "grad_norm": "‖∇‖",
+                "value_norm": "‖θ‖"}
+    ax.set_title("log10 %s per variable over training" % names_of.get(statistic, statistic))
     bar = ax.figure.colorbar(image, ax=ax)
-    bar.set_label("log10 |∇|")
+    bar.set_label("log10 " + names_of.get(statistic, statistic))
     ax.figure.tight_layout()
     return ax
 
