@@ -354,6 +354,18 @@ def test_default_names_and_aliases():
     assert tf.squeeze(tf.expand_dims(x, 0), squeeze_dims=[0]).shape.as_list() == [2, 3]
 
 
+def test_zeros_like_ones_like_are_named_after_their_scope():
+    # TF1: name_scope(name, "zeros_like") and the op takes the scope's name (parity audit)
+    x = tf.placeholder(tf.float32, [2, 3], name="x")
+    assert tf.zeros_like(x).name == "zeros_like:0"
+    assert tf.zeros_like(x).name == "zeros_like_1:0"
+    assert tf.ones_like(x).name == "ones_like:0"
+    assert tf.ones_like(x, name="o").name == "o:0"
+    assert tf.zeros_like(x, dtype=tf.int32).name == "zeros_like_2:0"
+    with tf.name_scope("scope"):
+        assert tf.ones_like(x, dtype=tf.int64).name == "scope/ones_like:0"
+
+
 def test_one_hot_dtypes():
     assert tf.one_hot([1], 3).dtype == tf.float32
     assert tf.one_hot([1], 3, on_value=1.0, off_value=0.0, dtype=tf.float32).dtype == tf.float32

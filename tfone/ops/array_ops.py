@@ -321,17 +321,20 @@ class OnesLike(OpDef):
 
 
 def zeros_like(tensor, dtype=None, name=None, optimize=True):
-    tensor = convert_to_tensor(tensor)
-    if dtype is not None and dtypes.as_dtype(dtype) != tensor.dtype:
-        return zeros(shape(tensor), dtype=dtype, name=name)
-    return apply_op("ZerosLike", [tensor], name=name)
+    # TF1 names the result after its name scope: "zeros_like:0", "zeros_like_1:0"...
+    with name_scope(name, "zeros_like", [tensor]) as scope:
+        tensor = convert_to_tensor(tensor)
+        if dtype is not None and dtypes.as_dtype(dtype) != tensor.dtype:
+            return zeros(shape(tensor), dtype=dtype, name=scope)
+        return apply_op("ZerosLike", [tensor], name=scope)
 
 
 def ones_like(tensor, dtype=None, name=None, optimize=True):
-    tensor = convert_to_tensor(tensor)
-    if dtype is not None and dtypes.as_dtype(dtype) != tensor.dtype:
-        return ones(shape(tensor), dtype=dtype, name=name)
-    return apply_op("OnesLike", [tensor], name=name)
+    with name_scope(name, "ones_like", [tensor]) as scope:     # "ones_like:0", as in TF1
+        tensor = convert_to_tensor(tensor)
+        if dtype is not None and dtypes.as_dtype(dtype) != tensor.dtype:
+            return ones(shape(tensor), dtype=dtype, name=scope)
+        return apply_op("OnesLike", [tensor], name=scope)
 
 
 # -- reshape -------------------------------------------------------------------------------------------
