@@ -396,6 +396,14 @@ def _shape_input(t, what, op_type):
     return shape.as_tuple() if shape.ndims == 4 else (None,) * 4
 
 
+def _four_ints(value, what, op_type):
+    """A run-time shape input (input_sizes, filter_sizes, ...) as a tuple of 4 ints."""
+    sizes = tuple(int(v) for v in np.asarray(value).reshape(-1))
+    if len(sizes) != 4:
+        raise ValueError("%s: %s must hold 4 ints, got %s" % (op_type, what, sizes))
+    return sizes
+
+
 def _format_dims(nhwc, data_format):
     n, h, w, c = nhwc
     return [n, h, w, c] if data_format == "NHWC" else [n, c, h, w]
@@ -423,6 +431,22 @@ class _ConvBase(OpDef):
         s, d, explicit = self._config(strides, padding, explicit_paddings, data_format, dilations)
         return (_static_output_size(h, kh, s[0], d[0], padding, explicit[0], "height", self.type),
                 _static_output_size(w, kw, s[1], d[1], padding, explicit[1], "width", self.type))
+
+    def _backprop_geometry(self, x, f, out_backprop, strides, padding, explicit_paddings,
+                           data_format, dilations):
+        """Check a backprop's input (NHWC dims), filter dims and out_backprop against each
+        other; returns (n, h, w, c, (kh, kw, out_channels)) with what is known merged."""
+        n, h, w, c = x
+        kh, kw, ci, co = f
+        bn, bh, bw, bc = _nhwc_shape(_dims4(out_backprop, "out_backprop", self.type), data_format)
+        c = _merge(c, ci, "the input depth and the filter's in_channels", self.type)
+        co = _merge(co, bc, "the filter's out_channels and out_backprop's depth", self.type)
+        n = _merge(n, bn, "the input batch and out_backprop's batch", self.type)
+        oh, ow = self._out_hw(h, w, kh, kw, strides, padding, explicit_paddings, data_format,
+                              dilations)
+        _merge(oh, bh, "out_backprop height and the height a Conv2D of the input gives", self.type)
+        _merge(ow, bw, "out_backprop width and the width a Conv2D of the input gives", self.type)
+        return n, h, w, c, (kh, kw, co)
 
     def _window_builder(self, attrs, kernel_hw):
         data_format = attrs["data_format"]
@@ -496,19 +520,12 @@ class Conv2DBackpropInput(_ConvBase):
 
     def infer(self, input_sizes, filter, out_backprop, strides, padding, explicit_paddings,
               data_format, dilations, use_cudnn_on_gpu):
-        op_type = "Conv2DBackpropInput"
-        self._float_check(filter.dtype, op_type)
-        _check_format(data_format, op_type)
-        n, h, w, c = _nhwc_shape(_shape_input(input_sizes, "input_sizes", op_type), data_format)
-        kh, kw, ci, co = _dims4(filter, "filter", op_type)
-        bn, bh, bw, bc = _nhwc_shape(_dims4(out_backprop, "out_backprop", op_type), data_format)
-        c = _merge(c, ci, "input_sizes depth and the filter's in_channels", op_type)
-        _merge(co, bc, "the filter's out_channels and out_backprop's depth", op_type)
-        n = _merge(n, bn, "input_sizes batch and out_backprop batch", op_type)
-        oh, ow = self._out_hw(h, w, kh, kw, strides, padding, explicit_paddings, data_format,
-                              dilations)
-        _merge(oh, bh, "out_backprop height and the height a Conv2D of input_sizes would give", op_type)
-        _merge(ow, bw, "out_backprop width and the width a Conv2D of input_sizes would give", op_type)
+        self._float_check(filter.dtype, self.type)
+        _check_format(data_format, self.type)
+        x = _nhwc_shape(_shape_input(input_sizes, "input_sizes", self.type), data_format)
+        n, h, w, c, _ = self._backprop_geometry(x, _dims4(filter, "filter", self.type),
+                                                out_backprop, strides, padding,
+                                                explicit_paddings, data_format, dilations)
         return filter.dtype, _format_dims((n, h, w, c), data_format)
 
     def kernel(self, attrs):
@@ -516,10 +533,7 @@ class Conv2DBackpropInput(_ConvBase):
         data_format = attrs["data_format"]
 
         def conv2d_backprop_input(input_sizes, w, dout):
-            sizes = tuple(int(v) for v in np.asarray(input_sizes).reshape(-1))
-            if len(sizes) != 4:
-                raise ValueError("Conv2DBackpropInput: input_sizes must hold 4 ints, got %s" % (sizes,))
-            g = window((sizes, w.shape))
+            g = window((_four_ints(input_sizes, "input_sizes", "Conv2DBackpropInput"), w.shape))
             d = _nhwc(dout, data_format)
             _check_backprop(g, d.shape, w.shape, "Conv2DBackpropInput")
             return _conv_input_grad(w, dout, g, data_format)
@@ -541,30 +555,20 @@ class Conv2DBackpropFilter(_ConvBase):
 
     def infer(self, input, filter_sizes, out_backprop, strides, padding, explicit_paddings,
               data_format, dilations, use_cudnn_on_gpu):
-        op_type = "Conv2DBackpropFilter"
-        self._float_check(input.dtype, op_type)
-        _check_format(data_format, op_type)
-        n, h, w, c = _nhwc_shape(_dims4(input, "input", op_type), data_format)
-        kh, kw, ci, co = _shape_input(filter_sizes, "filter_sizes", op_type)
-        bn, bh, bw, bc = _nhwc_shape(_dims4(out_backprop, "out_backprop", op_type), data_format)
-        ci = _merge(c, ci, "input depth and filter_sizes in_channels", op_type)
-        co = _merge(co, bc, "filter_sizes out_channels and out_backprop's depth", op_type)
-        _merge(n, bn, "input batch and out_backprop batch", op_type)
-        oh, ow = self._out_hw(h, w, kh, kw, strides, padding, explicit_paddings, data_format,
-                              dilations)
-        _merge(oh, bh, "out_backprop height and the height a Conv2D of input would give", op_type)
-        _merge(ow, bw, "out_backprop width and the width a Conv2D of input would give", op_type)
-        return input.dtype, [kh, kw, ci, co]
+        self._float_check(input.dtype, self.type)
+        _check_format(data_format, self.type)
+        x = _nhwc_shape(_dims4(input, "input", self.type), data_format)
+        _, _, _, c, (kh, kw, co) = self._backprop_geometry(
+            x, _shape_input(filter_sizes, "filter_sizes", self.type), out_backprop, strides,
+            padding, explicit_paddings, data_format, dilations)
+        return input.dtype, [kh, kw, c, co]
 
     def kernel(self, attrs):
         window = self._window_builder(attrs, lambda shapes: shapes[1][:2])
         data_format = attrs["data_format"]
 
         def conv2d_backprop_filter(x, filter_sizes, dout):
-            sizes = tuple(int(v) for v in np.asarray(filter_sizes).reshape(-1))
-            if len(sizes) != 4:
-                raise ValueError("Conv2DBackpropFilter: filter_sizes must hold 4 ints, got %s"
-                                 % (sizes,))
+            sizes = _four_ints(filter_sizes, "filter_sizes", "Conv2DBackpropFilter")
             g = window((x.shape, sizes))
             d = _nhwc(dout, data_format)
             _check_backprop(g, d.shape, sizes, "Conv2DBackpropFilter")
@@ -768,9 +772,7 @@ class AvgPoolGrad(_PoolBase):
         counts = _memoized(lambda key: _avg_counts(window(key[0]), key[1]))
 
         def avg_pool_grad(orig_input_shape, grad):
-            shape = tuple(int(v) for v in np.asarray(orig_input_shape).reshape(-1))
-            if len(shape) != 4:
-                raise ValueError("AvgPoolGrad: orig_input_shape must hold 4 ints, got %s" % (shape,))
+            shape = _four_ints(orig_input_shape, "orig_input_shape", "AvgPoolGrad")
             g = window(shape)
             d = _nhwc(grad, data_format)
             _check_same_shape(d.shape, (g.n, g.oh, g.ow, g.c), "grad (NHWC)", "AvgPoolGrad")

@@ -106,17 +106,22 @@ def _num_elements(losses):
         return math_ops.cast(array_ops.size(losses, name=scope), losses.dtype)
 
 
+def _present(losses, weights):
+    """1.0 where a loss has a non-zero weight, else 0.0, broadcast to the losses' shape."""
+    weights = math_ops.cast(weights, dtypes.float32)
+    present = math_ops.where(math_ops.equal(weights, 0.0), array_ops.zeros_like(weights),
+                             array_ops.ones_like(weights))
+    if not (present.shape.is_fully_defined() and present.shape == losses.shape):
+        present = math_ops.multiply(present, array_ops.ones_like(losses))
+    return present
+
+
 def _num_present(losses, weights):
     """How many losses have a non-zero weight (after broadcasting weights to the losses)."""
     if isinstance(weights, float) and weights != 0.0:
         return _num_elements(losses)
     with name_scope(None, "num_present", [losses, weights]) as scope:
-        weights = math_ops.cast(weights, dtypes.float32)
-        present = math_ops.where(math_ops.equal(weights, 0.0), array_ops.zeros_like(weights),
-                                 array_ops.ones_like(weights))
-        if not (present.shape.is_fully_defined() and present.shape == losses.shape):
-            present = math_ops.multiply(present, array_ops.ones_like(losses))
-        return math_ops.reduce_sum(present, name=scope)
+        return math_ops.reduce_sum(_present(losses, weights), name=scope)
 
 
 def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
@@ -251,10 +256,7 @@ def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None,
         axis = list(range(1, ndims))
         sum_squares = math_ops.reduce_sum(math_ops.square(diffs), axis=axis, keepdims=True)
         with name_scope(None, "num_present", [diffs, weights]):
-            present = math_ops.where(math_ops.equal(weights, 0.0), array_ops.zeros_like(weights),
-                                     array_ops.ones_like(weights))
-            present = math_ops.multiply(present, array_ops.ones_like(diffs))
-            num_present = math_ops.reduce_sum(present, axis=axis, keepdims=True)
+            num_present = math_ops.reduce_sum(_present(diffs, weights), axis=axis, keepdims=True)
         term1 = 2.0 * math_ops.div_no_nan(sum_squares, math_ops.maximum(num_present - 1, 0),
                                           name="value")
         sum_diff = math_ops.reduce_sum(diffs, axis=axis, keepdims=True)

@@ -71,6 +71,25 @@ class _ActivationGrad(OpDef):
         return gradients.dtype, gradients.shape.merge_with(features.shape)
 
 
+class _PiecewiseLinearGrad(_ActivationGrad):
+    """Base of ReluGrad/Relu6Grad/LeakyReluGrad: linear in `gradients`, flat in `features`."""
+
+    def gradient(self, op, grad):
+        x = op.inputs[1]
+        return [apply_op(self.type, [grad, x], dict(op.attrs)), array_ops.zeros_like(x)]
+
+
+class _GradFromOutputs(_ActivationGrad):
+    """Base of EluGrad/SeluGrad: where outputs < 0 the derivative is outputs + constant, so
+    the gradient with respect to `outputs` is grad * gradients there (0 elsewhere)."""
+    inputs = ("gradients:T", "outputs:T")
+
+    def gradient(self, op, grad):
+        dy, y = op.inputs
+        return [apply_op(self.type, [grad, y]),
+                math_ops.where(math_ops.less(y, 0), grad * dy, array_ops.zeros_like(y))]
+
+
 @register_op("Relu")
 class Relu(_Activation):
     """max(features, 0)."""
@@ -85,16 +104,13 @@ class Relu(_Activation):
 
 
 @register_op("ReluGrad")
-class ReluGrad(_ActivationGrad):
+class ReluGrad(_PiecewiseLinearGrad):
     """Gradient of Relu: gradients where features > 0, else 0."""
     label = "relu_grad"
     allow_int = True
 
     def compute(self, gradients, features):
         return gradients * (features > 0)  # as TF's kernel; much faster than np.where
-
-    def gradient(self, op, grad):
-        return [apply_op("ReluGrad", [grad, op.inputs[1]]), array_ops.zeros_like(op.inputs[1])]
 
 
 @register_op("Relu6")
@@ -111,16 +127,13 @@ class Relu6(_Activation):
 
 
 @register_op("Relu6Grad")
-class Relu6Grad(_ActivationGrad):
+class Relu6Grad(_PiecewiseLinearGrad):
     """Gradient of Relu6: gradients where 0 < features < 6, else 0."""
     label = "relu6_grad"
     allow_int = True
 
     def compute(self, gradients, features):
         return gradients * ((features > 0) & (features < 6))
-
-    def gradient(self, op, grad):
-        return [apply_op("Relu6Grad", [grad, op.inputs[1]]), array_ops.zeros_like(op.inputs[1])]
 
 
 @register_op("LeakyRelu")
@@ -137,18 +150,13 @@ class LeakyRelu(_Activation):
 
 
 @register_op("LeakyReluGrad")
-class LeakyReluGrad(_ActivationGrad):
+class LeakyReluGrad(_PiecewiseLinearGrad):
     """Gradient of LeakyRelu: gradients where features > 0, else alpha * gradients."""
     attrs = {"alpha": 0.2}
     label = "leaky_relu_grad"
 
     def compute(self, gradients, features, alpha):
         return np.where(features > 0, gradients, gradients * gradients.dtype.type(alpha))
-
-    def gradient(self, op, grad):
-        x = op.inputs[1]
-        return [apply_op("LeakyReluGrad", [grad, x], {"alpha": op.get_attr("alpha")}),
-                array_ops.zeros_like(x)]
 
 
 @register_op("Elu")
@@ -164,18 +172,12 @@ class Elu(_Activation):
 
 
 @register_op("EluGrad")
-class EluGrad(_ActivationGrad):
+class EluGrad(_GradFromOutputs):
     """Gradient of Elu from its outputs: gradients * (outputs + 1) where outputs < 0."""
-    inputs = ("gradients:T", "outputs:T")
     label = "elu_grad"
 
     def compute(self, gradients, outputs):
         return np.where(outputs < 0, gradients * (outputs + 1), gradients)
-
-    def gradient(self, op, grad):
-        dy, y = op.inputs
-        return [apply_op("EluGrad", [grad, y]),
-                math_ops.where(math_ops.less(y, 0), grad * dy, array_ops.zeros_like(y))]
 
 
 @register_op("Selu")
@@ -193,20 +195,14 @@ class Selu(_Activation):
 
 
 @register_op("SeluGrad")
-class SeluGrad(_ActivationGrad):
+class SeluGrad(_GradFromOutputs):
     """Gradient of Selu from its outputs."""
-    inputs = ("gradients:T", "outputs:T")
     label = "selu_grad"
 
     def compute(self, gradients, outputs):
         t = gradients.dtype.type
         return np.where(outputs < 0, gradients * (outputs + t(_SELU_SCALE * _SELU_ALPHA)),
                         gradients * t(_SELU_SCALE))
-
-    def gradient(self, op, grad):
-        dy, y = op.inputs
-        return [apply_op("SeluGrad", [grad, y]),
-                math_ops.where(math_ops.less(y, 0), grad * dy, array_ops.zeros_like(y))]
 
 
 @register_op("Softplus")
