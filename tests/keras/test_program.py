@@ -77,3 +77,13 @@ def test_verbose_0_prints_nothing():
         model.evaluate(x, y, verbose=0)
         model.predict(x)
     assert out.getvalue() == ""
+
+
+def test_tf_keras_and_tf_data_attributes():
+    import subprocess
+    import sys
+    code = ("import sys, tfone as tf; assert 'h5py' not in sys.modules; "
+            "assert tf.keras.Sequential is tf.keras.models.Sequential; "
+            "assert tf.data.Dataset.__name__ == 'Dataset'; "
+            "assert 'h5py' not in sys.modules and 'matplotlib' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
