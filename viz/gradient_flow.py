@@ -29,6 +29,7 @@ from viz.draw import emit, split_options
 from viz.graph_model import (GraphModel, SINGLE, STUB, VARIABLE, CONSTANT, PLACEHOLDER,
                              mark_internal, ancestors)
 from viz.labels import number_text, html_escape
+from viz.values import run_extra
 
 __all__ = ["draw_gradient_flow", "Finding", "gradient_tensors", "variable_gradient_stats",
            "GradientHistory"]
@@ -226,11 +227,12 @@ def draw_gradient_flow(sess, loss, feed_dict=None, wrt=None, target=None, learni
 
     relu_outputs = [u.op.outputs[0] for u in model.units.values()
                     if u.kind == SINGLE and u.op.type in RELU_TYPES]
-    fetch_grads = list(grad_of.items())
-    var_values = [t for t in wrt_tensors]
-    run = sess.run([loss, [g for _, g in fetch_grads], var_values, relu_outputs], feed_dict)
-    loss_value, grad_values, var_value_list, relu_values = run
-    gvalue = {t: np.asarray(v) for (t, _), v in zip(fetch_grads, grad_values)}
+    # One run; gradient tensors inside tf.cond branches cannot be fetched and are left out.
+    loss_value, fetched = run_extra(sess, loss, list(grad_of.values()) + list(wrt_tensors)
+                                    + relu_outputs, feed_dict)
+    gvalue = {t: np.asarray(fetched[g]) for t, g in grad_of.items() if g in fetched}
+    var_value_list = [fetched.get(t) for t in wrt_tensors]
+    relu_values = [fetched.get(t) for t in relu_outputs]
     norms = {t: _norm(v) for t, v in gvalue.items()}
 
     # Reference: the gradient arriving at the loss op's inputs.
@@ -295,7 +297,7 @@ def draw_gradient_flow(sess, loss, feed_dict=None, wrt=None, target=None, learni
         ratio_source = "one step of train_op"
     elif learning_rate is not None:
         ratio_source = "SGD estimate, lr=%s" % number_text(learning_rate)
-    wrt_values = {t: np.asarray(v) for t, v in zip(wrt_tensors, var_value_list)}
+    wrt_values = {t: np.asarray(v) for t, v in zip(wrt_tensors, var_value_list) if v is not None}
     for uid, unit in model.units.items():
         t = unit_tensor.get(uid)
         if t is None or unit.kind == STUB:
@@ -345,7 +347,7 @@ def draw_gradient_flow(sess, loss, feed_dict=None, wrt=None, target=None, learni
     for unit, out in zip([u for u in model.units.values()
                           if u.kind == SINGLE and u.op.type in RELU_TYPES], relu_values):
         x = unit.op.inputs[0]
-        if x not in gvalue:
+        if x not in gvalue or out is None:
             continue
         g = gvalue[x]
         zero_share = float(np.mean(g == 0)) if g.size else 0.0

@@ -22,10 +22,10 @@ import tfone as tf
 
 from viz import style
 from viz.draw import emit, split_options
-from viz.graph_model import GraphModel, STUB, _ref_slots, is_gradient_op
+from viz.graph_model import GraphModel, STUB, _ref_slots, ancestors, is_gradient_op
 from viz.labels import number_text
 from viz.render import Diagram, pipe, DEFAULT_TIMEOUT
-from viz.values import _feed_tensors
+from viz.values import _feed_tensors, _fetch_ops, executed_ops
 
 __all__ = ["trace", "Trace", "execution_order"]
 
@@ -49,6 +49,9 @@ def execution_order(ops, run_order=None):
     executed = set(ops)
     position = {op: i for i, op in enumerate(run_order or ops)}
     deps = {op: _dependencies(op, executed) for op in ops}
+    for op in ops:  # ops computed inline come right after their inputs
+        if op not in position:
+            position[op] = max((position.get(d, 0) for d in deps[op]), default=0) + 0.5
     phase = {}
     # Phase: backward for gradient ops; update for ops that need a gradient; else forward.
     memo = {}
@@ -101,8 +104,8 @@ def execution_order(ops, run_order=None):
 class Trace:
     """What one traced run executed, in order; draw it, or animate it.
 
-    Attributes: ``order`` (op names, phase order), ``run_order`` (op names, the Session's
-    order), ``phase`` ({op name: 'forward'|'backward'|'update'}), ``times`` ({op name:
+    Attributes: ``order`` (op names, phase order), ``run_order`` (op names, the order of the
+    Session's kernel calls; a tf.cond output computed inline has no call), ``phase`` ({op name: 'forward'|'backward'|'update'}), ``times`` ({op name:
     seconds}), ``output_bytes``, ``steps`` (the drawn nodes in the order they first compute:
     a list of (node id, [op names])), ``results`` (what sess.run returned).
     """
@@ -374,11 +377,14 @@ def trace(sess, fetches, feed_dict=None, target=None, title=None, rankdir="TB", 
                        options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE),
                        run_metadata=run_metadata)
     graph = sess.graph
-    executed = []
-    for stat in run_metadata.step_stats:
-        executed.append(graph.get_operation_by_name(stat.op_name))
+    recorded = [graph.get_operation_by_name(stat.op_name) for stat in run_metadata.step_stats]
+    fed = _feed_tensors(graph, feed_dict)
+    needed = ancestors(_fetch_ops(graph, fetches), through_refs=False, stop_tensors=fed)
+    # tf.cond outputs are computed inline by the plan (no kernel call, no step stat).
+    inline = [op for op in executed_ops(graph, run_metadata, needed) if op not in set(recorded)]
+    executed = recorded + sorted(inline, key=lambda op: op.name)
     ordered, phase = execution_order(executed, executed)
-    fed_ops = [t.op for t in _feed_tensors(graph, feed_dict) if t.op not in phase]
+    fed_ops = [t.op for t in fed if t.op not in phase]
     model = GraphModel(target if target is not None else fetches, **options)
     # Fed placeholders take part in the run although no kernel computes them: they are the
     # first steps of the picture (but not of ``order``, which lists executed ops).

@@ -5,7 +5,8 @@ import tfone as tf
 
 from viz import style
 from viz.draw import emit, split_options
-from viz.graph_model import GraphModel, SINGLE, STUB, VARIABLE, PLACEHOLDER, ancestors, _flatten
+from viz.graph_model import (GraphModel, SINGLE, STUB, VARIABLE, PLACEHOLDER, ancestors, _flatten,
+                             opdef_of)
 from viz.labels import value_lines, value_summary
 
 __all__ = ["draw_values", "run_with_values"]
@@ -47,29 +48,66 @@ def _fetch_ops(graph, fetches):
     return ops
 
 
+def run_extra(sess, fetches, extra, feed_dict=None, run_metadata=None):
+    """``sess.run([fetches, extra])`` where the tensors in ``extra`` are optional: a tensor the
+    Session refuses to fetch (computed inside a tf.cond branch) is left out. The refusal comes
+    while the run is planned, before anything executes, so stateful ops still run once.
+
+    Returns (what sess.run(fetches) returns, {tensor: value} for the extra tensors fetched).
+    """
+    wanted = list(dict.fromkeys(extra))
+    options = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE) if run_metadata is not None \
+        else None
+    for _ in range(len(wanted) + 1):
+        try:
+            out = sess.run([fetches, wanted], feed_dict=feed_dict, options=options,
+                           run_metadata=run_metadata)
+            return out[0], dict(zip(wanted, out[1]))
+        except tf.errors.InvalidArgumentError as e:
+            refused = [t for t in wanted if t.op is getattr(e, "op", None)]
+            if not refused or "Cannot fetch" not in str(e):
+                raise
+            wanted = [t for t in wanted if t not in refused]
+    raise RuntimeError("could not plan the run")  # unreachable: each retry drops a tensor
+
+
 def run_with_values(sess, fetches, feed_dict=None, tensors=None):
     """Run ``fetches`` once and also return the values of ``tensors`` computed in that run.
 
     Returns (results, values, executed): what ``sess.run(fetches, feed_dict)`` returns, a dict
-    {tensor: value} for the requested tensors that the run computed (fed tensors give their
-    fed value), and the set of ops the run executed. Asking for extra tensors does not change
+    {tensor: value} for the requested tensors the run computed and the Session lets us fetch
+    (fed tensors give their fed value), and the set of ops the run executed (from a traced
+    run, so an untaken tf.cond branch is not in it). Asking for extra tensors does not change
     what runs: only tensors of ops the fetches execute anyway are fetched.
     """
     graph = sess.graph
     fed = _feed_tensors(graph, feed_dict)
-    executed = ancestors(_fetch_ops(graph, fetches), through_refs=False, stop_tensors=fed)
+    needed = ancestors(_fetch_ops(graph, fetches), through_refs=False, stop_tensors=fed)
     wanted = []
     values = {}
     for t in tensors or ():
         if t in fed:
             values[t] = np.asarray(fed[t])
-        elif t.op in executed and t.dtype.name != "string" and t not in wanted:
+        elif t.op in needed and t.dtype.name != "string" and t not in wanted:
             wanted.append(t)
-    out = sess.run([fetches, wanted], feed_dict=feed_dict)
-    results, extra = out[0], out[1]
-    for t, v in zip(wanted, extra):
-        values[t] = v
+    metadata = tf.RunMetadata()
+    results, extra = run_extra(sess, fetches, wanted, feed_dict, metadata)
+    values.update(extra)
+    executed = executed_ops(graph, metadata, needed)
+    executed.update(t.op for t in extra)  # fetched, so computed
     return results, values, executed
+
+
+def executed_ops(graph, run_metadata, needed=()):
+    """The ops a traced run executed: those in ``step_stats``, plus the tf.cond outputs the
+    plan computes inline (no kernel call, so no step stat) when one of their branches ran."""
+    executed = {graph.get_operation_by_name(stat.op_name) for stat in run_metadata.step_stats}
+    for op in sorted(needed, key=lambda o: o.name):
+        opdef = opdef_of(op.type)
+        if (op not in executed and opdef is not None and getattr(opdef, "selects_branch", False)
+                and any(t.op in executed for t in op.inputs[1:])):
+            executed.add(op)
+    return executed
 
 
 def _unit_tensors(unit):
@@ -123,6 +161,9 @@ def draw_values(sess, fetches, feed_dict=None, target=None, rankdir="TB", title=
         shown = [t for t in _unit_tensors(unit) if t in values]
         if unit.kind != SINGLE:
             continue
+        if not shown and _unit_tensors(unit):
+            unit.extra.append(("computed inside a tf.cond branch (not fetchable)",
+                               style.SUBTLE, False))
         bad = False
         for k, t in enumerate(shown[:max_outputs]):
             value = values[t]

@@ -91,3 +91,25 @@ def test_value_text_helpers():
     assert lines == ["3×4 float32", "mean 5.5  std 3.45", "min 0  max 11  zeros 8%"]
     stats = value_summary(np.array([[0.0, 2.0], [4.0, 0.0]], np.float32))
     assert stats["zeros"] == 0.5 and stats["mean"] == 1.5 and stats["max"] == 4.0
+
+
+def test_tf_cond_branches():
+    if not hasattr(tf, "cond"):
+        pytest.skip("tf.cond is not available")
+    x = tf.placeholder(tf.float32, [3], name="x")
+    p = tf.placeholder(tf.bool, [], name="p")
+    y = tf.cond(p, lambda: tf.square(x), lambda: tf.negative(x))
+    total = tf.reduce_sum(y, name="total")
+    sess = tf.Session()
+    feed = {x: np.array([1, 2, 3], np.float32), p: True}
+    d = viz.draw_values(sess, total, feed)
+    assert d.results == 14.0
+    dot = Dot(d.source)
+    merge = y.op.name
+    assert "= [1, 4, 9]" in dot.label(merge)                # the tf.cond output
+    assert "not computed in this run" in dot.label("cond/Neg")  # the branch not taken
+    assert "not computed" not in dot.label("cond/Square")
+    assert "tf.cond branch" in dot.label("cond/Square")      # ran, but cannot be fetched
+    tr = viz.trace(sess, total, dict(feed))
+    assert tr.order.index("cond/Square") < tr.order.index(merge) < tr.order.index("total")
+    assert "cond/Neg" not in tr.order
