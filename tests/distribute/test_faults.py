@@ -90,3 +90,20 @@ def test_restarted_worker_rejoins_after_refresh(two_workers):
     dp.run(sess, {model.x: x, model.y: y})
     assert len(dp.last_step.workers) == 2
     dp.close()
+
+
+def test_killed_worker_with_scattered_data_rescatters_and_retries(two_workers):
+    x, y = data(n_rows=50)
+    batches = [(x[:25], y[:25]), (x[25:], y[25:])]
+    expected, expected_losses = single_process(lambda: tf.train.AdamOptimizer(0.05), batches)
+    model, dp, sess = _model_and_dp(two_workers)
+    dp.scatter({model.x: x, model.y: y}, batch_size=25)
+    losses = [dp.run(sess, batch=0)]
+    victim = _kill_a_worker_once_requests_are_in_flight(dp, two_workers)
+    losses.append(dp.run(sess, batch=1))        # its rows are lost with it: sent again
+    assert victim not in dp.workers and dp.last_step.retries >= 1
+    assert sum(dp.last_step.shard_sizes) == 25
+    np.testing.assert_allclose(losses, expected_losses, rtol=2e-5)
+    for got, want in zip(sess.run(model.variables), expected):
+        np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-6)
+    dp.close()

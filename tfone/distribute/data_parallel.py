@@ -77,6 +77,7 @@ Limits (not supported, or not exact):
 import collections
 import time
 import uuid
+from concurrent.futures import CancelledError
 
 import numpy as np
 
@@ -90,6 +91,7 @@ __all__ = ["DataParallel", "StepStats", "worker_graph_def"]
 
 _POLL_SECONDS = 0.2      # how often a waiting driver checks that its workers are still alive
 _FETCH_TIMEOUT = 30.0    # fetching one finished result; longer means its worker has gone
+_SCATTER_TIMEOUT = 10.0  # sending data to one worker; longer means it has gone
 
 StepStats = collections.namedtuple("StepStats", [
     "step",                 # number of updates applied before this one
@@ -98,6 +100,7 @@ StepStats = collections.namedtuple("StepStats", [
     "read_seconds",         # driver: read the variables from its Session
     "round_trip_seconds",   # driver: send requests ... all results back
     "compute_seconds",      # per worker: time inside Session.run on the worker
+    "compute_cpu_seconds",  # per worker: CPU time of that run (less if it waited for a core)
     "average_seconds",      # driver: weighted average of the gradients
     "apply_seconds",        # driver: the optimizer's update
     "total_seconds",
@@ -279,6 +282,7 @@ class DataParallel:
             step=self.steps_applied, workers=list(results), shard_sizes=sizes,
             read_seconds=read_seconds, round_trip_seconds=round_trip,
             compute_seconds=[r["compute_seconds"] for r in results.values()],
+            compute_cpu_seconds=[r["compute_cpu_seconds"] for r in results.values()],
             average_seconds=applying - averaging, apply_seconds=done - applying,
             total_seconds=done - began,
             bytes_to_workers=value_bytes * len(results) + shard_bytes,
@@ -335,14 +339,13 @@ class DataParallel:
         Returns the list of workers."""
         self._check_open()
         alive = self._alive_workers()
-        before = list(self._workers)
         self._workers = [a for a in self._workers if a in alive]
         new = sorted(a for a in alive if a not in self._workers)
         if new:
             loaded = self._load_replicas(new)
             self._workers = sorted(self._workers + loaded)
-        if self._dataset is not None and self._workers != before:
-            self._distribute_dataset()
+        if self._dataset is not None and set(self._dataset["shards"]) != set(self._workers):
+            self._distribute_dataset()      # the shards must be exactly on these workers
         return self.workers
 
     def close(self):
@@ -393,7 +396,7 @@ class DataParallel:
                     rows = {t.name: v[start:stop] for t, v in shard_feeds.items()
                             if t.op.name in self._worker_ops}
                     shard_bytes += sum(v.nbytes for v in rows.values())
-                    requests.append((address, rows, None))
+                    requests.append((address, self._send(address, rows), None))
         else:
             for address in self._workers:
                 shard = self._dataset["shards"][address]
@@ -405,6 +408,16 @@ class DataParallel:
             workers=[address], allow_other_workers=False, pure=False)
             for address, rows, row_range in requests}
         return self._collect(futures, timeout=self.timeout), shard_bytes
+
+    def _send(self, address, arrays):
+        """Put {name: array} in the memory of one worker, directly (not through the
+        scheduler); returns {name: future}, which a task on that worker receives as arrays."""
+        try:
+            futures = self._client.scatter(list(arrays.values()), workers=[address],
+                                           direct=True, hash=False, timeout=_SCATTER_TIMEOUT)
+        except OSError as e:   # includes TimeoutError and Dask's CommClosedError
+            raise _WorkersLost({address}, "could not send data to it (%s)" % e) from None
+        return dict(zip(arrays, futures))
 
     def _collect(self, futures, timeout=None):
         """Wait for every {address: future}; raise _WorkersLost if a worker leaves meanwhile.
@@ -420,8 +433,8 @@ class DataParallel:
             while True:
                 try:   # returns when all are done, or after _POLL_SECONDS
                     wait(list(futures.values()), timeout=_POLL_SECONDS)
-                except TimeoutError:
-                    pass
+                except (TimeoutError, CancelledError):
+                    pass   # cancelled: Dask gave up a task whose input data was lost
                 for address, future in futures.items():
                     if future.status in ("error", "cancelled"):
                         self._raise_task_error(address, future, lost)
@@ -509,28 +522,33 @@ class DataParallel:
             return self._load_replicas(survivors) if survivors else []
 
     def _distribute_dataset(self):
-        """Give every current worker its rows of every batch of the scattered dataset."""
-        self._release_dataset()
+        """Give every current worker its rows of every batch of the scattered dataset
+        (a worker that cannot be reached is dropped, and the rows are split again)."""
         data = self._dataset
-        if not self._workers:
-            return
-        parts = {a: [] for a in self._workers}           # row indices, batch after batch
-        batches = {a: [] for a in self._workers}         # (start, stop) within the shard
-        for k in range(data["num_batches"]):
-            first = k * data["batch_size"]
-            n = min(data["batch_size"], data["rows"] - first)
-            for address, (start, stop) in zip(self._workers, _row_ranges(n, len(self._workers))):
-                offset = sum(len(p) for p in parts[address])
-                parts[address].append(np.arange(first + start, first + stop))
-                batches[address].append((offset, offset + stop - start))
-        for address in self._workers:
-            rows = np.concatenate(parts[address])
-            names = [t.name for t in data["arrays"] if t.op.name in self._worker_ops]
-            arrays = [data["arrays"][t][rows] for t in data["arrays"]
-                      if t.op.name in self._worker_ops]
-            futures = self._client.scatter(arrays, workers=[address], hash=False)
-            data["shards"][address] = {"futures": dict(zip(names, futures)),
-                                       "batches": batches[address]}
+        while True:
+            self._release_dataset()
+            if not self._workers:
+                return                      # run() will say that no worker is left
+            parts = {a: [] for a in self._workers}       # row indices, batch after batch
+            batches = {a: [] for a in self._workers}     # (start, stop) within the shard
+            for k in range(data["num_batches"]):
+                first = k * data["batch_size"]
+                n = min(data["batch_size"], data["rows"] - first)
+                for address, (start, stop) in zip(self._workers,
+                                                   _row_ranges(n, len(self._workers))):
+                    offset = sum(len(p) for p in parts[address])
+                    parts[address].append(np.arange(first + start, first + stop))
+                    batches[address].append((offset, offset + stop - start))
+            try:
+                for address in self._workers:
+                    rows = np.concatenate(parts[address])
+                    arrays = {t.name: value[rows] for t, value in data["arrays"].items()
+                              if t.op.name in self._worker_ops}
+                    data["shards"][address] = {"futures": self._send(address, arrays),
+                                               "batches": batches[address]}
+                return
+            except _WorkersLost as lost:
+                self._workers = [a for a in self._workers if a not in lost.addresses]
 
     def _release_dataset(self):
         if self._dataset is not None:

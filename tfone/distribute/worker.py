@@ -92,7 +92,8 @@ def compute_gradients(model_key, variable_values, shard_feeds, common_feeds, row
         with ``DataParallel.scatter``); None uses all of them.
 
     Returns {'size': rows used, 'loss': float, 'gradients': [arrays], 'metrics': [floats],
-    'sums': [arrays], 'compute_seconds': time inside Session.run}.
+    'sums': [arrays], 'compute_seconds': wall time inside Session.run, 'compute_cpu_seconds':
+    CPU time of this thread in it (less than the wall time when the worker waits for a core)}.
     """
     replica = _REPLICAS.get((model_key, _worker_address()))
     if replica is None:
@@ -107,12 +108,12 @@ def compute_gradients(model_key, variable_values, shard_feeds, common_feeds, row
                          % {name: len(v) for name, v in shard_feeds.items()})
     feeds = dict(common_feeds)
     feeds.update(shard_feeds)
-    began = time.perf_counter()
+    began, began_cpu = time.perf_counter(), time.thread_time()
     loss, grads, metrics, sums = replica.run(variable_values, feeds)
-    elapsed = time.perf_counter() - began
+    elapsed, elapsed_cpu = time.perf_counter() - began, time.thread_time() - began_cpu
     return {"size": sizes.pop(), "loss": float(loss), "gradients": [np.asarray(g) for g in grads],
             "metrics": [float(m) for m in metrics], "sums": [np.asarray(s) for s in sums],
-            "compute_seconds": elapsed}
+            "compute_seconds": elapsed, "compute_cpu_seconds": elapsed_cpu}
 
 
 def release_replica(model_key):
