@@ -54,7 +54,14 @@ def find_executable(engine="dot"):
 
 
 def _source(diagram):
-    return diagram.source if hasattr(diagram, "source") else str(diagram)
+    if hasattr(diagram, "source"):
+        return diagram.source
+    if callable(getattr(diagram, "diagram", None)):  # a viz.Trace: its numbered picture
+        return diagram.diagram().source
+    if isinstance(diagram, str):
+        return diagram
+    raise TypeError("viz.render needs a diagram (from viz.draw_graph and friends), a Trace or "
+                    "DOT text, got %s" % type(diagram).__name__)
 
 
 def pipe(diagram, format="svg", engine="dot", timeout=DEFAULT_TIMEOUT, extra_args=()):

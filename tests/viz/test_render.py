@@ -155,3 +155,16 @@ def test_graphviz_render_method_without_dot_explains(tmp_path, monkeypatch):
         d.render(outfile=str(tmp_path / "g.png"))
     with pytest.raises(viz.GraphvizNotFoundError):
         d.pipe(format="png")
+
+
+def test_render_accepts_dot_text_and_traces_only(tmp_path):
+    with pytest.raises(TypeError, match="needs a diagram"):
+        viz.render(42, str(tmp_path / "x.dot"))
+    path = viz.render("digraph { a -> b }", str(tmp_path / "x.dot"))
+    assert open(path).read() == "digraph { a -> b }"
+    p = linear_regression()
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    tr = viz.trace(sess, p["loss"], p["feed"])
+    path = viz.render(tr, str(tmp_path / "t.dot"))
+    assert "step 1" in open(path, encoding="utf-8").read()
