@@ -1,6 +1,4 @@
 """Small models learn real tasks on shipped / generated data (a few seconds each)."""
-import numpy as np
-
 from tfone import keras
 
 

@@ -10,7 +10,6 @@ import pytest
 
 import tfone as tf
 from tfone import keras
-from tfone.keras import backend as K
 
 h5py = pytest.importorskip("h5py")
 

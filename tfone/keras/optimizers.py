@@ -26,7 +26,7 @@ from tfone.framework import dtypes
 from tfone.framework.gradients import gradients as _gradients
 from tfone.framework.graph import Tensor, get_default_graph, name_scope
 from tfone.framework.op_registry import convert_to_tensor
-from tfone.ops import array_ops, control_flow_ops, math_ops
+from tfone.ops import array_ops, math_ops
 from tfone.keras.utils.generic_utils import (deserialize_keras_object, serialize_keras_object,
                                              to_snake_case)
 

@@ -22,8 +22,7 @@ import numpy as np
 
 from tfone.framework.graph import Tensor
 from tfone.keras import backend
-from tfone.keras.engine.base_layer import (Layer, Node, get_keras_history, flatten,
-                                           map_structure)
+from tfone.keras.engine.base_layer import Layer, Node, get_keras_history, flatten
 from tfone.keras.engine.input_layer import InputLayer
 
 __all__ = ["Network"]

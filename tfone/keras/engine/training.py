@@ -18,14 +18,11 @@ whole model is an ordinary tfone graph: viz can draw it, ``tf.gradients`` works 
 ``model.total_loss``, and the train step is one session run (:meth:`Model._run_train_step`, the
 single place a different way of running a step would plug in).
 """
-import copy
-import time
 import warnings
 import weakref
 
 import numpy as np
 
-from tfone.framework import dtypes
 from tfone.framework.graph import Tensor, name_scope
 from tfone.keras import backend as K
 from tfone.keras import callbacks as callbacks_module
