@@ -69,6 +69,43 @@ def test_scalars_and_histograms_round_trip(tmp_path):
     assert sum(histo.bucket) == 6
 
 
+def test_summary_iterator_reads_events_back(tmp_path):
+    x, W, loss = _model()
+    tf.summary.scalar("loss", loss)
+    merged = tf.summary.merge_all()
+    expected = []
+    with tf.Session() as sess, tf.summary.FileWriter(str(tmp_path), sess.graph) as writer:
+        sess.run(tf.global_variables_initializer())
+        for step in range(3):
+            summary, value = sess.run([merged, loss], {x: np.full((2, 3), step, np.float32)})
+            writer.add_summary(summary, global_step=step)
+            expected.append(value)
+        path = writer.event_file
+    events = list(tf.train.summary_iterator(path))
+    assert events[0].file_version.startswith("brain.Event:")
+    assert any(e.graph_def for e in events)
+    scalars = [(e.step, v.tag, v.simple_value) for e in events for v in e.summary.value]
+    assert [s[:2] for s in scalars] == [(0, "loss"), (1, "loss"), (2, "loss")]
+    np.testing.assert_allclose([s[2] for s in scalars], expected, rtol=1e-6)
+
+
+def test_summary_iterator_errors(tmp_path):
+    with pytest.raises(tf.errors.NotFoundError):
+        list(tf.train.summary_iterator(str(tmp_path / "missing")))
+    with tf.summary.FileWriter(str(tmp_path)) as writer:
+        writer.add_summary(encode.scalar_pb("a", 1.0), 1)
+        path = writer.event_file
+    data = open(path, "rb").read()
+    truncated = tmp_path / "truncated"
+    truncated.write_bytes(data[:-3])
+    with pytest.raises(tf.errors.DataLossError, match="truncated"):
+        list(tf.train.summary_iterator(str(truncated)))
+    corrupted = tmp_path / "corrupted"
+    corrupted.write_bytes(data[:-6] + bytes([data[-6] ^ 0xFF]) + data[-5:])
+    with pytest.raises(tf.errors.DataLossError, match="corrupted"):
+        list(tf.train.summary_iterator(str(corrupted)))
+
+
 def test_images_audio_and_text_round_trip(tmp_path):
     images = tf.placeholder(tf.float32, [None, 4, 5, 3])
     tf.summary.image("pics", images, max_outputs=2)

@@ -24,3 +24,4 @@ from tfone.train.saver import (  # noqa: F401
     get_checkpoint_mtimes, remove_checkpoint, CheckpointState, list_variables, load_variable,
     load_checkpoint, NewCheckpointReader, export_meta_graph, import_meta_graph)
 from tfone.framework.graph_io import write_graph  # noqa: F401
+from tfone.summary.summary_iterator import summary_iterator  # noqa: F401
