@@ -589,10 +589,44 @@ def test_top_k_shapes_and_errors():
     np.testing.assert_array_equal(_run(g, {x: [[1, 5, 2], [7, 0, 7]]}), [[0, 1, 0], [1, 0, 0]])
 
 
+# -- local response normalisation ----------------------------------------------------------------------------
+def _lrn_reference(x, radius, bias, alpha, beta):
+    out = np.empty_like(x)
+    for d in range(x.shape[-1]):
+        window = x[..., max(0, d - radius):d + radius + 1]
+        out[..., d] = x[..., d] / (bias + alpha * (window ** 2).sum(-1)) ** beta
+    return out
+
+
+@pytest.mark.parametrize("radius", [0, 2, 5])
+def test_lrn(radius):
+    x = RNG.randn(2, 3, 2, 7).astype(np.float32)
+    xp = _batchless(x)
+    y = tf.nn.lrn(xp, radius, bias=1.5, alpha=0.3, beta=0.75)
+    assert y.op.type == "LRN" and y.shape.as_list() == [None, 3, 2, 7]
+    out = _run(y, {xp: x})
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, _lrn_reference(x.astype(np.float64), radius, 1.5, 0.3, 0.75),
+                               rtol=1e-5)
+    xd = x[:1, :2].astype(np.float64)
+    check_gradients(lambda a: tf.nn.lrn(a, radius, 1.5, 0.3, 0.75), xd)
+    check_gradients(lambda a: tf.nn.local_response_normalization(a, radius, 1.5, 0.3, 0.75), xd,
+                    order=2)
+
+
+def test_lrn_shapes_and_errors():
+    assert tf.nn.lrn(tf.placeholder(tf.float32)).shape.ndims == 4
+    assert tf.nn.lrn(tf.zeros([1, 2, 2, 3]), name="norm1").op.name == "norm1"
+    with pytest.raises(ValueError, match="4-dimensional"):
+        tf.nn.lrn(tf.zeros([2, 3]))
+    with pytest.raises(TypeError, match="floating-point"):
+        tf.nn.lrn(tf.zeros([1, 2, 2, 3], tf.int32))
+
+
 # -- registry coverage ------------------------------------------------------------------------------------------
 _ACTIVATION_OPS = set(ACTIVATIONS) | set(GRAD_OPS.values())
 REFERENCE_CHECKED = _ACTIVATION_OPS | {
-    "Softmax", "LogSoftmax", "BiasAdd", "BiasAddGrad", "L2Loss", "FusedBatchNormV3",
+    "Softmax", "LogSoftmax", "BiasAdd", "BiasAddGrad", "L2Loss", "FusedBatchNormV3", "LRN",
     "SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits", "InTopKV2", "TopKV2"}
 SHAPE_CHECKED = set(REFERENCE_CHECKED)
 GRADIENT_CHECKED = REFERENCE_CHECKED - {"InTopKV2"}

@@ -8,7 +8,7 @@ from tfone.ops.nn_ops import (  # noqa: F401
     relu, relu6, leaky_relu, elu, selu, softplus, softsign, crelu, swish, relu_layer, softmax,
     log_softmax, bias_add, xw_plus_b, dropout, l2_loss, l2_normalize, moments,
     sufficient_statistics, normalize_moments, weighted_moments, batch_normalization,
-    fused_batch_norm, sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits,
+    fused_batch_norm, lrn, local_response_normalization, sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits,
     softmax_cross_entropy_with_logits_v2, sparse_softmax_cross_entropy_with_logits,
     weighted_cross_entropy_with_logits, log_poisson_loss, embedding_lookup, in_top_k, top_k,
     zero_fraction)

@@ -24,7 +24,8 @@ __all__ = ["relu", "relu6", "leaky_relu", "elu", "selu", "softplus", "softsign",
            "relu_layer", "zero_fraction", "log_poisson_loss", "sufficient_statistics",
            "normalize_moments", "weighted_moments", "softmax",
            "log_softmax", "bias_add", "xw_plus_b", "dropout", "l2_loss", "l2_normalize",
-           "moments", "batch_normalization", "fused_batch_norm",
+           "moments", "batch_normalization", "fused_batch_norm", "lrn",
+           "local_response_normalization",
            "sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logits",
            "softmax_cross_entropy_with_logits_v2", "sparse_softmax_cross_entropy_with_logits",
            "weighted_cross_entropy_with_logits", "embedding_lookup", "in_top_k", "top_k"]
@@ -699,6 +700,67 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
             inv *= scale
         shift = offset - mean * inv if offset is not None else -mean * inv
         return x * math_ops.cast(inv, x.dtype) + math_ops.cast(shift, x.dtype)
+
+
+def _depth_window_sum(v, radius):
+    """sum(v[..., d - radius : d + radius + 1]) for every d (zeros beyond the edges)."""
+    depth = v.shape[-1]
+    padded = np.zeros(v.shape[:-1] + (depth + 2 * radius,), dtype=v.dtype)
+    padded[..., radius:radius + depth] = v
+    out = padded[..., :depth].copy()
+    for k in range(1, 2 * radius + 1):
+        out += padded[..., k:k + depth]
+    return out
+
+
+def _depth_window_sum_op(v, radius):
+    """The same window sum built from differentiable graph ops (pad, slices, add_n)."""
+    padded = array_ops.pad(v, [[0, 0]] * 3 + [[radius, radius]])
+    terms = [padded[..., k:(k - 2 * radius) or None] for k in range(2 * radius + 1)]
+    return math_ops.add_n(terms) if len(terms) > 1 else terms[0]
+
+
+@register_op("LRN")
+class LRN(OpDef):
+    """Local response normalisation: input / (bias + alpha * sum of squares over nearby depths)
+    ** beta, the window covering depth_radius channels on each side."""
+    inputs = ("input:T",)
+    attrs = {"depth_radius": 5, "bias": 1.0, "alpha": 1.0, "beta": 0.5}
+    label = "lrn"
+
+    def infer(self, input, depth_radius, bias, alpha, beta):
+        _check_kind("LRN", input.dtype, arg="input")
+        if input.shape.ndims not in (None, 4):
+            raise ValueError("LRN: input must be 4-dimensional [batch, height, width, depth], got "
+                             "shape %s" % input.shape)
+        if depth_radius < 0:
+            raise ValueError("LRN: depth_radius must be >= 0, got %d" % depth_radius)
+        return input.dtype, input.shape.with_rank(4)
+
+    def compute(self, input, depth_radius, bias, alpha, beta):
+        t = input.dtype.type
+        norm = t(bias) + t(alpha) * _depth_window_sum(np.square(input), depth_radius)
+        return input / norm ** t(beta)
+
+    def gradient(self, op, grad):
+        # y = x * N^-beta with N = bias + alpha * W(x^2), W the depth window sum (symmetric):
+        # dx = grad * N^-beta - 2 alpha beta x W(grad * y / N). Built from ordinary ops, so it
+        # can be differentiated again (TF's LRNGrad op cannot).
+        x, y = op.inputs[0], op.outputs[0]
+        radius = op.get_attr("depth_radius")
+        alpha, beta = op.get_attr("alpha"), op.get_attr("beta")
+        norm = op.get_attr("bias") + alpha * _depth_window_sum_op(math_ops.square(x), radius)
+        return [grad * math_ops.pow(norm, -beta) -
+                (2.0 * alpha * beta) * x * _depth_window_sum_op(grad * y / norm, radius)]
+
+
+def lrn(input, depth_radius=5, bias=1, alpha=1, beta=0.5, name=None):
+    """Local response normalisation across the last dimension of a 4-D tensor."""
+    return apply_op("LRN", [input], {"depth_radius": int(depth_radius), "bias": float(bias),
+                                     "alpha": float(alpha), "beta": float(beta)}, name=name)
+
+
+local_response_normalization = lrn
 
 
 def _channel_layout(x, data_format, op_type):
