@@ -86,3 +86,10 @@ def test_unknown_dims_propagate_through_ops():
     assert y.shape.as_list() == [None, 5]
     z = tf.placeholder(tf.float32)
     assert (z * 2.0).shape.ndims is None
+
+
+def test_dimension_value_takes_tf1_argument_name():
+    # TF1: tf.dimension_value(dimension) (parity audit: keyword callers)
+    assert tf.dimension_value(dimension=tf.Dimension(3)) == 3
+    assert tf.dimension_value(dimension=None) is None
+    assert tf.dimension_value(tf.TensorShape([None, 4])[1]) == 4

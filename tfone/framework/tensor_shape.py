@@ -114,9 +114,9 @@ def _dim_value(d):
     return d._value if isinstance(d, Dimension) else (None if d is None else int(d))
 
 
-def dimension_value(d):
+def dimension_value(dimension):
     """The int (or None) behind a Dimension or a plain value, like TF1's helper."""
-    return _dim_value(d)
+    return _dim_value(dimension)
 
 
 class TensorShape:
