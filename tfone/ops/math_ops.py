@@ -2332,21 +2332,27 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None,  # noqa: 
         raise ValueError("'ord' must be a supported vector norm ('euclidean', 1, 2, np.inf or "
                          "any p > 0), got %r" % (ord,))
     with name_scope(name, "norm", [tensor]):
+        # As TF1: reduce with keepdims=True, then squeeze the reduced axes (so the result is
+        # "norm/Squeeze:0"); axis=None squeezes every (size-1) dimension.
         x = convert_to_tensor(tensor)
-        if ord in ("euclidean", "fro", 2, 2.0):
-            return sqrt(reduce_sum(multiply(x, conj(x)), axis, keepdims=keepdims))
-        magnitude = abs(x)
-        if ord == 1 and is_matrix:
-            col = reduce_sum(magnitude, axis[0], keepdims=True)
-            return reduce_max(col, axis, keepdims=keepdims)
-        if ord == np.inf and is_matrix:
-            row = reduce_sum(magnitude, axis[1], keepdims=True)
-            return reduce_max(row, axis, keepdims=keepdims)
-        if ord == 1:
-            return reduce_sum(magnitude, axis, keepdims=keepdims)
-        if ord == np.inf:
-            return reduce_max(magnitude, axis, keepdims=keepdims)
-        return pow(reduce_sum(pow(magnitude, ord), axis, keepdims=keepdims), 1.0 / ord)
+        magnitude = abs(x) if ord not in ("euclidean", "fro", 2, 2.0) else None
+        if magnitude is None:
+            result = sqrt(reduce_sum(multiply(x, conj(x)), axis, keepdims=True))
+        elif ord == 1 and is_matrix:
+            result = reduce_max(reduce_sum(magnitude, axis[0], keepdims=True), axis,
+                                keepdims=True)
+        elif ord == np.inf and is_matrix:
+            result = reduce_max(reduce_sum(magnitude, axis[1], keepdims=True), axis,
+                                keepdims=True)
+        elif ord == 1:
+            result = reduce_sum(magnitude, axis, keepdims=True)
+        elif ord == np.inf:
+            result = reduce_max(magnitude, axis, keepdims=True)
+        else:
+            result = pow(reduce_sum(pow(magnitude, ord), axis, keepdims=True), 1.0 / ord)
+        if keepdims:
+            return result
+        return array_ops.squeeze(result, axis)
 
 
 # -- ranges ----------------------------------------------------------------------------------------
