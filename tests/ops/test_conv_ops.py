@@ -11,7 +11,9 @@ from tfone.framework.op_registry import apply_op
 from tfone.test import check_gradients
 
 REFERENCE_CHECKED = {"Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "MaxPool",
-                     "MaxPoolGrad", "MaxPoolGradGrad", "AvgPool", "AvgPoolGrad"}
+                     "MaxPoolGrad", "MaxPoolGradGrad", "AvgPool", "AvgPoolGrad",
+                     "DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput",
+                     "DepthwiseConv2dNativeBackpropFilter"}
 SHAPE_CHECKED = set(REFERENCE_CHECKED)
 GRADIENT_CHECKED = set(REFERENCE_CHECKED)
 
@@ -531,3 +533,94 @@ def test_conv1d_is_a_height_one_conv2d(data_format):
                     xf[:1], w[:, :, :2])
     with pytest.raises(ValueError, match="NWC"):
         tf.nn.conv1d(xf, w, 1, "SAME", data_format="NHWC_")
+
+
+# -- depthwise / separable ---------------------------------------------------------------------------------
+def _depthwise_ref(x, f, strides, dilations, paddings):
+    """Each input channel convolved with its own filters (output channel c * m + q)."""
+    return np.concatenate([conv_ref(x[..., c:c + 1], f[:, :, c:c + 1], strides, dilations, paddings)
+                           for c in range(x.shape[3])], axis=-1)
+
+
+DEPTHWISE_CASES = [c for c in CONV_CASES if c["w"][2] > 1][:5]
+
+
+@pytest.mark.parametrize("data_format", FORMATS)
+@pytest.mark.parametrize("case", DEPTHWISE_CASES, ids=_case_id)
+def test_depthwise_ops_match_loop_reference(case, data_format):
+    x = RNG.randn(*case["x"])
+    f = RNG.randn(*(case["w"][:3] + (2,)))
+    strides, dilations, paddings = case["strides"], case["dilations"], _paddings(case)
+    kwargs = _conv_kwargs(case, data_format)
+    del kwargs["padding"]
+    pad_arg = _conv_kwargs(case, data_format)["padding"]
+    expected = _depthwise_ref(x, f, strides, dilations, paddings)
+    xf = to_format(x, data_format)
+    y = tf.nn.depthwise_conv2d_native(xf, f, padding=pad_arg, **kwargs)
+    assert y.op.type == "DepthwiseConv2dNative"
+    assert y.shape.as_list() == list(to_format(expected, data_format).shape)
+    dout = RNG.randn(*expected.shape)
+    dx = tf.nn.depthwise_conv2d_native_backprop_input(list(xf.shape), f, to_format(dout, data_format),
+                                                      padding=pad_arg, **kwargs)
+    df = tf.nn.depthwise_conv2d_native_backprop_filter(xf, list(f.shape), to_format(dout, data_format),
+                                                       padding=pad_arg, **kwargs)
+    assert dx.shape.as_list() == list(xf.shape) and df.shape.as_list() == list(f.shape)
+    out, got_dx, got_df = _run([y, dx, df])
+    np.testing.assert_allclose(from_format(out, data_format), expected, rtol=1e-10, atol=1e-10)
+    # References for the backprops: per channel, the plain-convolution gradients.
+    ref_dx = np.concatenate([conv_input_grad_ref(x.shape[:3] + (1,), f[:, :, c:c + 1],
+                                                 dout[..., 2 * c:2 * c + 2], strides, dilations,
+                                                 paddings) for c in range(x.shape[3])], -1)
+    ref_df = np.concatenate([conv_filter_grad_ref(x[..., c:c + 1], f.shape[:2] + (1, 2),
+                                                  dout[..., 2 * c:2 * c + 2], strides, dilations,
+                                                  paddings) for c in range(x.shape[3])], 2)
+    np.testing.assert_allclose(from_format(got_dx, data_format), ref_dx, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(got_df, ref_df, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("data_format", FORMATS)
+def test_depthwise_gradients(data_format):
+    case = GRAD_CASES[0]
+    kwargs = _conv_kwargs(case, data_format)
+    x = to_format(RNG.randn(1, 5, 4, 2), data_format)
+    f = RNG.randn(3, 2, 2, 2)
+    check_gradients(lambda a, b: tf.nn.depthwise_conv2d_native(a, b, **kwargs), x, f)
+    check_gradients(lambda a, b: tf.square(tf.nn.depthwise_conv2d_native(a, b, **kwargs)), x, f,
+                    order=2)
+    dout = to_format(RNG.randn(1, 5, 4, 4), data_format)
+    check_gradients(lambda b, d: tf.nn.depthwise_conv2d_native_backprop_input(
+        list(x.shape), b, d, **kwargs), f, dout)
+    check_gradients(lambda a, d: tf.nn.depthwise_conv2d_native_backprop_filter(
+        a, list(f.shape), d, **kwargs), x, dout)
+
+
+def test_depthwise_and_separable_api():
+    x = RNG.randn(2, 6, 6, 3)
+    f = RNG.randn(3, 3, 3, 2)
+    p = RNG.randn(1, 1, 6, 4)
+    y = tf.nn.depthwise_conv2d(x, f, [1, 1, 1, 1], "SAME", rate=[2, 1])
+    assert y.op.name == "depthwise" and y.op.get_attr("dilations") == [1, 2, 1, 1]
+    np.testing.assert_allclose(_run(y), _depthwise_ref(x, f, (1, 1), (2, 1), ("SAME", "SAME")),
+                               rtol=1e-10)
+    s = tf.nn.separable_conv2d(x, f, p, [1, 1, 1, 1], "VALID")
+    assert s.op.type == "Conv2D" and s.op.name == "separable_conv2d"
+    assert s.op.inputs[0].op.name == "separable_conv2d/depthwise"
+    expected = np.einsum("nhwk,ko->nhwo", _depthwise_ref(x, f, (1, 1), (1, 1), ("VALID", "VALID")),
+                         p[0, 0])
+    np.testing.assert_allclose(_run(s), expected, rtol=1e-10)
+    assert s.shape.as_list() == [2, 4, 4, 4]
+    with pytest.raises(ValueError, match="strides > 1 not supported"):
+        tf.nn.depthwise_conv2d(x, f, [1, 2, 2, 1], "SAME", rate=2)
+    with pytest.raises(ValueError, match="pointwise_filter must be"):
+        tf.nn.separable_conv2d(x, f, RNG.randn(2, 1, 6, 4), [1, 1, 1, 1], "SAME")
+    with pytest.raises(ValueError, match="in_channels"):
+        tf.nn.depthwise_conv2d(x, RNG.randn(3, 3, 2, 2), [1, 1, 1, 1], "SAME")
+    partial = tf.nn.depthwise_conv2d(tf.placeholder(tf.float32, [None, 8, None, 3]), f, 1, "SAME")
+    assert partial.shape.as_list() == [None, 8, None, 6]
+    unknown_filter = tf.nn.depthwise_conv2d(tf.placeholder(tf.float32, [1, 8, 8, 3]),
+                                            tf.placeholder(tf.float32), 1, "SAME")
+    assert unknown_filter.shape.as_list() == [1, None, None, None]
+    bad = tf.nn.depthwise_conv2d_native_backprop_input(
+        [1, 6, 6, 3], f, tf.placeholder(tf.float32, [None, None, None, 6]), 1, "SAME")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="out_backprop has shape"):
+        _run(bad, {bad.op.inputs[2]: np.zeros((1, 6, 5, 6))})

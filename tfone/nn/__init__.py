@@ -13,8 +13,10 @@ from tfone.ops.nn_ops import (  # noqa: F401
     weighted_cross_entropy_with_logits, log_poisson_loss, embedding_lookup, in_top_k, top_k,
     zero_fraction)
 from tfone.ops.conv_ops import (  # noqa: F401
-    conv1d, conv2d, conv2d_backprop_input, conv2d_backprop_filter, conv2d_transpose, max_pool,
-    avg_pool, max_pool2d, avg_pool2d)
+    conv1d, conv2d, conv2d_backprop_input, conv2d_backprop_filter, conv2d_transpose,
+    depthwise_conv2d, depthwise_conv2d_native, depthwise_conv2d_native_backprop_input,
+    depthwise_conv2d_native_backprop_filter, separable_conv2d, max_pool, avg_pool, max_pool2d,
+    avg_pool2d)
 from tfone.nn import rnn_cell  # noqa: F401,E402  (tf.nn.rnn_cell.*)
 from tfone.ops.rnn import (  # noqa: F401,E402
     static_rnn, dynamic_rnn, bidirectional_dynamic_rnn, static_bidirectional_rnn)

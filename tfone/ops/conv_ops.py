@@ -30,7 +30,9 @@ from tfone.framework.op_registry import (OpDef, register_op, apply_op, convert_t
 from tfone.ops import array_ops
 from tfone.ops.shape_inference import shape_from_tensor
 
-__all__ = ["conv1d", "conv2d", "conv2d_backprop_input", "conv2d_backprop_filter", "conv2d_transpose",
+__all__ = ["conv1d", "conv2d", "depthwise_conv2d", "depthwise_conv2d_native",
+           "depthwise_conv2d_native_backprop_input", "depthwise_conv2d_native_backprop_filter",
+           "separable_conv2d", "conv2d_backprop_input", "conv2d_backprop_filter", "conv2d_transpose",
            "max_pool", "avg_pool", "max_pool2d", "avg_pool2d"]
 
 _FORMATS = ("NHWC", "NCHW")
@@ -592,6 +594,183 @@ def _check_backprop(g, dout_nhwc, filter_shape, op_type):
                             expected))
 
 
+# -- depthwise convolution ------------------------------------------------------------------------------
+# Each input channel c gets its own `channel_multiplier` filters: filter [kh, kw, c, m], output
+# channel c * m + q. Kernels loop over the kh*kw taps (vectorised over everything else).
+def _depthwise_forward(x, f, g):
+    xp = _pad(x, g, 0)
+    taps = _taps_view(xp, g)
+    m = f.shape[3]
+    out = np.zeros((g.n, g.oh, g.ow, g.c, m), dtype=np.result_type(x, f))
+    for i, j in g.taps():
+        out += taps[i, j][..., None] * f[i, j]
+    return out.reshape(g.n, g.oh, g.ow, g.c * m)
+
+
+def _depthwise_input_grad(f, dout, g):
+    d5 = dout.reshape(g.n, g.oh, g.ow, g.c, f.shape[3])
+    dxp = np.zeros((g.n, g.hp, g.wp, g.c), dtype=dout.dtype)
+    for i, j in g.taps():
+        dxp[g.tap_slices(i, j)] += np.einsum("nhwcm,cm->nhwc", d5, f[i, j])
+    return _crop(dxp, g)
+
+
+def _depthwise_filter_grad(x, dout, g, m):
+    taps = _taps_view(_pad(x, g, 0), g)
+    d5 = dout.reshape(g.n, g.oh, g.ow, g.c, m)
+    df = np.empty((g.kh, g.kw, g.c, m), dtype=dout.dtype)
+    for i, j in g.taps():
+        df[i, j] = np.einsum("nhwc,nhwcm->cm", taps[i, j], d5)
+    return df
+
+
+class _DepthwiseBase(_ConvBase):
+    attrs = {"strides": None, "padding": None, "explicit_paddings": [], "data_format": "NHWC",
+             "dilations": [1, 1, 1, 1]}
+
+    def _shapes(self, x, f, out_backprop, strides, padding, explicit_paddings, data_format,
+                dilations):
+        """Merge what is known of input (NHWC), filter and out_backprop (or None)."""
+        n, h, w, c = x
+        kh, kw, fc, m = f
+        c = _merge(c, fc, "the input depth and the filter's in_channels", self.type)
+        oh, ow = self._out_hw(h, w, kh, kw, strides, padding, explicit_paddings, data_format,
+                              dilations)
+        if out_backprop is not None:
+            bn, bh, bw, bc = _nhwc_shape(_dims4(out_backprop, "out_backprop", self.type),
+                                         data_format)
+            n = _merge(n, bn, "the input batch and out_backprop's batch", self.type)
+            _merge(oh, bh, "out_backprop height and the height the convolution gives", self.type)
+            _merge(ow, bw, "out_backprop width and the width the convolution gives", self.type)
+            if c is not None and m is not None:
+                _merge(c * m, bc, "in_channels * channel_multiplier and out_backprop's depth",
+                       self.type)
+            elif bc is not None and c is not None and bc % c == 0:
+                m = bc // c
+        return n, h, w, c, kh, kw, m, oh, ow
+
+
+@register_op("DepthwiseConv2dNative")
+class DepthwiseConv2dNative(_DepthwiseBase):
+    """Depthwise 2-D convolution: every input channel convolved with its own filters."""
+    inputs = ("input:T", "filter:T")
+    label = "depthwise_conv2d"
+
+    def infer(self, input, filter, strides, padding, explicit_paddings, data_format, dilations):
+        self._float_check(input.dtype, self.type)
+        _check_format(data_format, self.type)
+        x = _nhwc_shape(_dims4(input, "input", self.type), data_format)
+        n, _, _, c, _, _, m, oh, ow = self._shapes(x, _dims4(filter, "filter", self.type), None,
+                                                  strides, padding, explicit_paddings,
+                                                  data_format, dilations)
+        out_c = c * m if c is not None and m is not None else None
+        return input.dtype, _format_dims((n, oh, ow, out_c), data_format)
+
+    def kernel(self, attrs):
+        window = self._window_builder(attrs, lambda shapes: shapes[1][:2])
+        data_format = attrs["data_format"]
+
+        def depthwise_conv2d_native(x, f):
+            g = window((x.shape, f.shape))
+            if f.shape[2] != g.c:
+                raise ValueError("DepthwiseConv2dNative: input depth %d does not match the "
+                                 "filter's in_channels %d (filter shape %s)"
+                                 % (g.c, f.shape[2], f.shape))
+            return _from_nhwc(_depthwise_forward(_nhwc(x, data_format), f, g), data_format)
+        return depthwise_conv2d_native
+
+    def gradient(self, op, grad):
+        x, f = op.inputs
+        attrs = self._grad_attrs(op)
+        return [apply_op("DepthwiseConv2dNativeBackpropInput", [array_ops._shape_of(x), f, grad],
+                         attrs),
+                apply_op("DepthwiseConv2dNativeBackpropFilter", [x, array_ops._shape_of(f), grad],
+                         attrs)]
+
+
+@register_op("DepthwiseConv2dNativeBackpropInput")
+class DepthwiseConv2dNativeBackpropInput(_DepthwiseBase):
+    """Gradient of DepthwiseConv2dNative with respect to its input."""
+    inputs = ("input_sizes:int32", "filter:T", "out_backprop:T")
+    label = "depthwise_conv2d_backprop_input"
+
+    def infer(self, input_sizes, filter, out_backprop, strides, padding, explicit_paddings,
+              data_format, dilations):
+        self._float_check(filter.dtype, self.type)
+        _check_format(data_format, self.type)
+        x = _nhwc_shape(_shape_input(input_sizes, "input_sizes", self.type), data_format)
+        n, h, w, c, _, _, _, _, _ = self._shapes(x, _dims4(filter, "filter", self.type),
+                                                 out_backprop, strides, padding,
+                                                 explicit_paddings, data_format, dilations)
+        return filter.dtype, _format_dims((n, h, w, c), data_format)
+
+    def kernel(self, attrs):
+        window = self._window_builder(attrs, lambda shapes: shapes[1][:2])
+        data_format = attrs["data_format"]
+
+        def depthwise_backprop_input(input_sizes, f, dout):
+            sizes = _four_ints(input_sizes, "input_sizes", self.type)
+            g = window((sizes, f.shape))
+            d = _nhwc(dout, data_format)
+            _check_depthwise(g, d.shape, f.shape, self.type)
+            return _from_nhwc(_depthwise_input_grad(f, d, g), data_format)
+        return depthwise_backprop_input
+
+    def gradient(self, op, grad):
+        _, f, dout = op.inputs
+        attrs = self._grad_attrs(op)
+        return [None,
+                apply_op("DepthwiseConv2dNativeBackpropFilter",
+                         [grad, array_ops._shape_of(f), dout], attrs),
+                apply_op("DepthwiseConv2dNative", [grad, f], attrs)]
+
+
+@register_op("DepthwiseConv2dNativeBackpropFilter")
+class DepthwiseConv2dNativeBackpropFilter(_DepthwiseBase):
+    """Gradient of DepthwiseConv2dNative with respect to its filter."""
+    inputs = ("input:T", "filter_sizes:int32", "out_backprop:T")
+    label = "depthwise_conv2d_backprop_filter"
+
+    def infer(self, input, filter_sizes, out_backprop, strides, padding, explicit_paddings,
+              data_format, dilations):
+        self._float_check(input.dtype, self.type)
+        _check_format(data_format, self.type)
+        x = _nhwc_shape(_dims4(input, "input", self.type), data_format)
+        _, _, _, c, kh, kw, m, _, _ = self._shapes(
+            x, _shape_input(filter_sizes, "filter_sizes", self.type), out_backprop, strides,
+            padding, explicit_paddings, data_format, dilations)
+        return input.dtype, [kh, kw, c, m]
+
+    def kernel(self, attrs):
+        window = self._window_builder(attrs, lambda shapes: shapes[1][:2])
+        data_format = attrs["data_format"]
+
+        def depthwise_backprop_filter(x, filter_sizes, dout):
+            sizes = _four_ints(filter_sizes, "filter_sizes", self.type)
+            g = window((x.shape, sizes))
+            d = _nhwc(dout, data_format)
+            _check_depthwise(g, d.shape, sizes, self.type)
+            return _depthwise_filter_grad(_nhwc(x, data_format), d, g, sizes[3])
+        return depthwise_backprop_filter
+
+    def gradient(self, op, grad):
+        x, _, dout = op.inputs
+        attrs = self._grad_attrs(op)
+        return [apply_op("DepthwiseConv2dNativeBackpropInput",
+                         [array_ops._shape_of(x), grad, dout], attrs),
+                None,
+                apply_op("DepthwiseConv2dNative", [x, grad], attrs)]
+
+
+def _check_depthwise(g, dout_nhwc, filter_shape, op_type):
+    expected = (g.n, g.oh, g.ow, filter_shape[2] * filter_shape[3])
+    if tuple(dout_nhwc) != expected or filter_shape[2] != g.c:
+        raise ValueError("%s: out_backprop has shape %s (NHWC) but a depthwise convolution of "
+                         "the input (NHWC %s) with filter %s gives %s"
+                         % (op_type, tuple(dout_nhwc), (g.n, g.h, g.w, g.c), tuple(filter_shape),
+                            expected))
+
+
 # -- pooling ---------------------------------------------------------------------------------------------
 class _PoolBase(OpDef):
     attrs = {"ksize": None, "strides": None, "padding": None, "data_format": "NHWC"}
@@ -926,6 +1105,79 @@ def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None, p
             output_shape = math_ops.cast(output_shape, dtypes.int32)
         return apply_op("Conv2DBackpropInput", [output_shape, filter, value],
                         _conv_attrs(strides, padding, data_format, dilations, True), name=scope)
+
+
+def _depthwise_attrs(strides, padding, data_format, dilations):
+    attrs = _conv_attrs(strides, padding, data_format, dilations, True)
+    del attrs["use_cudnn_on_gpu"]
+    return attrs
+
+
+def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC",
+                            dilations=[1, 1, 1, 1], name=None):  # noqa: B006
+    """The DepthwiseConv2dNative op: filter [kh, kw, in_channels, channel_multiplier]."""
+    return apply_op("DepthwiseConv2dNative", [input, filter],
+                    _depthwise_attrs(strides, padding, data_format, dilations), name=name)
+
+
+def depthwise_conv2d_native_backprop_input(input_sizes, filter, out_backprop, strides, padding,
+                                           data_format="NHWC", dilations=[1, 1, 1, 1],  # noqa: B006
+                                           name=None):
+    return apply_op("DepthwiseConv2dNativeBackpropInput", [input_sizes, filter, out_backprop],
+                    _depthwise_attrs(strides, padding, data_format, dilations), name=name)
+
+
+def depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
+                                            data_format="NHWC", dilations=[1, 1, 1, 1],  # noqa: B006
+                                            name=None):
+    return apply_op("DepthwiseConv2dNativeBackpropFilter", [input, filter_sizes, out_backprop],
+                    _depthwise_attrs(strides, padding, data_format, dilations), name=name)
+
+
+def _rate_dilations(rate, strides, data_format, what):
+    """TF1's ``rate`` for depthwise/separable convolutions as a 4-element dilations list."""
+    rate = [1, 1] if rate is None else [int(r) for r in np.broadcast_to(rate, (2,))]
+    if any(r < 1 for r in rate):
+        raise ValueError("%s: rate must be >= 1, got %s" % (what, rate))
+    if any(r > 1 for r in rate) and any(int(v) != 1 for v in (strides or [1])):
+        raise ValueError("strides > 1 not supported in conjunction with dilation_rate > 1")
+    return [1, 1] + rate if (data_format or "NHWC") == "NCHW" else [1] + rate + [1]
+
+
+def depthwise_conv2d(input, filter, strides, padding, rate=None, name=None, data_format=None,
+                     dilations=None):
+    """Depthwise 2-D convolution: input channel k convolved with filter[:, :, k, :] gives
+    output channels k * channel_multiplier ... (k + 1) * channel_multiplier - 1."""
+    rate = _pick("dilations", dilations, "rate", rate)
+    with name_scope(name, "depthwise", [input, filter]) as scope:
+        input = convert_to_tensor(input, name="tensor_in")
+        filter = convert_to_tensor(filter, name="filter_in", dtype_hint=input.dtype)
+        return apply_op("DepthwiseConv2dNative", [input, filter], _depthwise_attrs(
+            strides, padding, data_format, _rate_dilations(rate, strides, data_format,
+                                                           "depthwise_conv2d")), name=scope)
+
+
+def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding, rate=None,
+                     name=None, data_format=None, dilations=None):
+    """A depthwise convolution followed by a 1x1 convolution that mixes the channels;
+    pointwise_filter is [1, 1, in_channels * channel_multiplier, out_channels]."""
+    rate = _pick("dilations", dilations, "rate", rate)
+    with name_scope(name, "separable_conv2d",
+                    [input, depthwise_filter, pointwise_filter]) as scope:
+        input = convert_to_tensor(input, name="tensor_in")
+        depthwise_filter = convert_to_tensor(depthwise_filter, name="depthwise_filter",
+                                             dtype_hint=input.dtype)
+        pointwise_filter = convert_to_tensor(pointwise_filter, name="pointwise_filter",
+                                             dtype_hint=input.dtype)
+        pdims = pointwise_filter.shape.with_rank(4).as_tuple()
+        if pdims[0] not in (None, 1) or pdims[1] not in (None, 1):
+            raise ValueError("pointwise_filter must be [1, 1, in_channels * channel_multiplier, "
+                             "out_channels], got shape %s" % pointwise_filter.shape)
+        depthwise = apply_op("DepthwiseConv2dNative", [input, depthwise_filter], _depthwise_attrs(
+            strides, padding, data_format, _rate_dilations(rate, strides, data_format,
+                                                           "separable_conv2d")), name="depthwise")
+        return apply_op("Conv2D", [depthwise, pointwise_filter],
+                        _conv_attrs([1, 1, 1, 1], "VALID", data_format, None, True), name=scope)
 
 
 def _pool_attrs(ksize, strides, padding, data_format):
