@@ -1,4 +1,6 @@
-"""Convolution and pooling ops: Conv2D and its two backprops, MaxPool, AvgPool and their grads.
+"""Convolution and pooling ops: Conv2D and its two backprops, the depthwise convolution ops,
+MaxPool, AvgPool and their grads (``tf.nn.conv2d``, ``conv1d``, ``conv2d_transpose``,
+``depthwise_conv2d``, ``separable_conv2d``, ``max_pool``, ``avg_pool``).
 
 All 2-D window ops share one piece of index arithmetic, :class:`_Window`: output sizes and
 TF's padding split (SAME puts the extra row/column at the bottom/right), computed once per
@@ -12,8 +14,9 @@ Kernels are vectorised numpy: no Python loop runs over pixels.
   they are few (the first layer of an image model).
 - Conv2DBackpropFilter builds the same column matrix and does one GEMM with the output grads.
 - Conv2DBackpropInput does one GEMM to get column grads, then adds them back into the image
-  with one strided add per kernel tap (kh*kw adds), or one strided copy when windows do not
-  overlap.
+  with one add per kernel tap (kh*kw adds, in a batch-innermost layout so each add writes long
+  contiguous runs), or one strided copy when windows do not overlap.
+- Depthwise convolutions loop over the kh*kw taps, each a vectorised multiply-add.
 - Pools reduce over the kernel taps with one vectorised pass per tap; MaxPoolGrad first copies
   the windows into a contiguous ``[taps, outputs]`` array so that finding the first maximum of
   each window (TF's tie rule) and routing the gradient to it are fast contiguous passes.
