@@ -72,9 +72,15 @@ class Cluster:
             _check_main_module_is_guarded()
         local_cluster_kwargs.setdefault("dashboard_address", ":0")  # any free port, never 8787
         local_cluster_kwargs.setdefault("silence_logs", logging.ERROR)
-        self._local_cluster = distributed.LocalCluster(
-            n_workers=n_workers, threads_per_worker=threads_per_worker, processes=processes,
-            **local_cluster_kwargs)
+        try:
+            self._local_cluster = distributed.LocalCluster(
+                n_workers=n_workers, threads_per_worker=threads_per_worker,
+                processes=processes, **local_cluster_kwargs)
+        except RuntimeError as e:
+            raise RuntimeError(
+                "Dask could not start the worker processes (%s). The usual cause in a script "
+                "is starting the cluster at import time: worker processes re-import the main "
+                "module, so put that code under `if __name__ == \"__main__\":`." % e) from e
         try:
             self.client = distributed.Client(self._local_cluster, timeout=timeout)
             self.client.wait_for_workers(n_workers, timeout=timeout)
@@ -154,10 +160,13 @@ def _check_main_module_is_guarded():
     process has finished its bootstrapping phase") comes from deep inside Dask's nanny; this
     says the same thing where the user can act on it.
     """
-    main = sys.modules.get("__main__")
-    if getattr(main, "__name__", "__main__") == "__mp_main__":   # we are a spawned child
-        raise RuntimeError(
-            "tfone.distribute.Cluster() was called while a worker process was importing your "
-            "script %r. Worker processes are spawned and re-import the main module, so put the "
-            "code that starts the cluster under `if __name__ == \"__main__\":`."
-            % getattr(main, "__file__", "?"))
+    # A spawned child runs the main script under the name "__mp_main__".
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_globals.get("__name__") == "__mp_main__":
+            raise RuntimeError(
+                "tfone.distribute.Cluster() was called while a worker process was importing "
+                "your script %r. Worker processes are spawned and re-import the main module, so "
+                "put the code that starts the cluster under `if __name__ == \"__main__\":`."
+                % frame.f_globals.get("__file__", "?"))
+        frame = frame.f_back
