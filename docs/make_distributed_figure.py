@@ -17,7 +17,6 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 
 def live_dot():
-    import numpy as np
     import tfone as tf
     from tfone.distribute import Cluster, DataParallel
     from benchmarks.distributed_mlp import build_mlp, make_data

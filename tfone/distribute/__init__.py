@@ -7,7 +7,13 @@
   workers compute gradients of their shards, the driver averages them and applies the
   optimizer once. See :mod:`tfone.distribute.data_parallel` for the data flow and limits,
   and docs/DISTRIBUTED.md for the picture and measurements.
+* ``model.fit(..., distribute=cluster)`` — Keras training through ``DataParallel``
+  (:mod:`tfone.distribute.keras_training`).
 * :mod:`tfone.distribute.worker` — the functions Dask runs inside the workers.
+
+This is tfone's own API, not TF 1.15's ``tf.distribute.Strategy`` family (MirroredStrategy,
+ParameterServerStrategy...), which is not reproduced; the closest TF1 counterpart of
+``DataParallel`` is ``tf.train.SyncReplicasOptimizer`` with one parameter server.
 
 ``import tfone`` does not import Dask; ``tfone.distribute`` is imported on first use.
 """

@@ -89,7 +89,7 @@ class Cluster:
             raise
         self.address = self._local_cluster.scheduler_address
 
-    # -- workers ------------------------------------------------------------------------------------
+    # -- workers ---------------------------------------------------------------------------------
     @property
     def worker_addresses(self):
         """Addresses of the workers connected now (sorted), e.g. ``['tcp://127.0.0.1:40581']``."""
@@ -116,7 +116,7 @@ class Cluster:
         self._check_open()
         return self.client.run(os.getpid)
 
-    # -- lifetime -----------------------------------------------------------------------------------
+    # -- lifetime --------------------------------------------------------------------------------
     def close(self):
         """Close the client; shut down the local cluster if this object started it."""
         if self._closed:
