@@ -77,9 +77,9 @@ for (key, title, activation, initializer), ax in zip(NETWORKS, chart_axes):
         print("  first layer %.1e, output layer %.1e: ratio %.1e"
               % (norms[0], norms[-1], norms[0] / norms[-1]))
 
-        # The detailed picture (every op and variable) checks each variable: its findings.
-        detail = viz.draw_gradient_flow(sess, loss, feed, train_op=train_op,
-                                        title="%s: every op and variable" % title)
+        # Drawn in full (every op and variable), the picture checks each variable: findings.
+        detail = viz.draw_gradient_flow(sess, loss, feed, train_op=train_op, budget=None,
+                                        collapse_repeats=False)
         print("  viz.draw_gradient_flow found %d problem%s:"
               % (len(detail.findings), "" if len(detail.findings) == 1 else "s"))
         kinds = {}
@@ -90,8 +90,12 @@ for (key, title, activation, initializer), ax in zip(NETWORKS, chart_axes):
                                       + (", ..." if len(found) > 6 else "")))
             print("      e.g. " + found[0].message)
         if key == "sigmoid":
-            lesson.save(detail, "gradient_flow_sigmoid_detail.png",
-                        "norms of every tensor and variable; vanishing variables flagged")
+            # For the picture, the middle layers (identical scopes) collapse into one box.
+            shown = viz.draw_gradient_flow(sess, loss, feed, train_op=train_op,
+                                           collapse_repeats=True,
+                                           title="%s: ops and variables" % title)
+            lesson.save(shown, "gradient_flow_sigmoid_detail.png",
+                        "first and last layers in full, vanishing variables flagged")
         # depth=0: one box per layer, so the picture shows the gradient between layers.
         # (Colours span each picture's own range of norms: compare the printed numbers.)
         flow = viz.draw_gradient_flow(sess, loss, feed, depth=0, title=title)
