@@ -94,7 +94,7 @@ class Cluster:
     def worker_addresses(self):
         """Addresses of the workers connected now (sorted), e.g. ``['tcp://127.0.0.1:40581']``."""
         self._check_open()
-        return sorted(self.client.scheduler_info(n_workers=-1)["workers"])
+        return sorted(scheduler_workers(self.client))
 
     @property
     def n_workers(self):
@@ -151,6 +151,15 @@ class Cluster:
 
     def __reduce__(self):
         raise TypeError("A Cluster cannot be pickled: it owns network connections and processes.")
+
+
+def scheduler_workers(client):
+    """The addresses of the workers the scheduler knows now (one request to the scheduler)."""
+    try:
+        info = client.scheduler_info(n_workers=-1)   # newer Dask lists only 5 by default
+    except TypeError:                                # older Dask: no n_workers, lists all
+        info = client.scheduler_info()
+    return set(info["workers"])
 
 
 def _check_main_module_is_guarded():

@@ -83,6 +83,7 @@ import numpy as np
 
 from tfone import errors
 from tfone.distribute import worker as _worker
+from tfone.distribute.cluster import scheduler_workers
 from tfone.framework import graph_io
 from tfone.framework.graph import Operation, Tensor
 from tfone.framework.op_registry import convert_to_tensor
@@ -502,7 +503,7 @@ class DataParallel:
     # -- workers: graph and data ----------------------------------------------------------------
     def _alive_workers(self):
         try:
-            return set(self._client.scheduler_info(n_workers=-1)["workers"])
+            return scheduler_workers(self._client)
         except OSError as e:
             raise errors.UnavailableError(None, None, "Lost contact with the Dask scheduler at "
                                           "%s: %s" % (self.cluster.address, e)) from None
