@@ -13,6 +13,9 @@ Kinds:
 - ``train``: ``build(tf)`` returns ``(train_op, {key: tensor}, feed or None)``; the fetches
   are recorded before each of ``steps`` runs of ``train_op`` and after the last, and every
   global variable's final value is recorded by name.
+- ``keras``: ``build(tf)`` returns ``(model, script)``; TF1's initial weights are loaded by
+  name, ``script(tf, model)`` (compile/fit/evaluate/predict) returns arrays, and the final
+  weights are recorded by name.
 """
 import numpy as np
 
@@ -441,6 +444,105 @@ def names_layers_and_slots(tf):
     return {"c": c, "d": d, "bn": bn, "train": train, "train2": train2}
 
 
+# --- Keras (kind "keras": build(tf) -> (model, script); script(tf, model) -> {key: array}) ------
+
+KX = _randn(30, 16, 6)
+KY = np.eye(3, dtype=np.float32)[np.random.RandomState(31).randint(0, 3, 16)]
+KIMG = _randn(32, 8, 6, 6, 2)
+KIMG_Y = np.random.RandomState(33).randint(0, 3, 8)
+KSEQ = _randn(34, 8, 5, 3)
+KSEQ_Y = _randn(35, 8, 2)
+
+
+def _fit_script(optimizer, loss, x, y, epochs=2, batch_size=4):
+    def script(tf, model):
+        opt = optimizer(tf) if callable(optimizer) else optimizer
+        model.compile(optimizer=opt, loss=loss, metrics=["accuracy"])
+        hist = model.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=False, verbose=0)
+        acc = [v for k, v in hist.history.items() if k in ("acc", "accuracy")][0]
+        out = {"loss_history": np.array(hist.history["loss"]), "acc_history": np.array(acc),
+               "evaluate": np.array(model.evaluate(x, y, batch_size=8, verbose=0)),
+               "predict": model.predict(x)}
+        return out
+    return script
+
+
+def _keras_mlp(tf):
+    return tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu", input_shape=(6,)),
+                                tf.keras.layers.Dense(3, activation="softmax")])
+
+
+for _name, _opt in (("sgd", lambda tf: tf.keras.optimizers.SGD(0.1)),
+                    ("sgd_nesterov", lambda tf: tf.keras.optimizers.SGD(0.05, momentum=0.9,
+                                                                         nesterov=True)),
+                    ("adam", lambda tf: tf.keras.optimizers.Adam(0.01)),
+                    ("rmsprop", lambda tf: tf.keras.optimizers.RMSprop(0.01)),
+                    ("adagrad", lambda tf: tf.keras.optimizers.Adagrad(0.1))):
+    def _b(tf, _opt=_opt):
+        return _keras_mlp(tf), _fit_script(_opt, "categorical_crossentropy", KX, KY)
+    _b.__name__ = "keras_fit_mlp_" + _name
+    program(kind="keras", rtol=2e-4, atol=2e-5)(_b)
+
+
+@program(kind="keras", rtol=2e-4, atol=2e-5)
+def keras_fit_cnn_batchnorm(tf):
+    model = tf.keras.Sequential([
+        # no conv bias: BN cancels it, so its gradient is rounding noise that Adam amplifies
+        tf.keras.layers.Conv2D(3, 3, padding="same", use_bias=False, input_shape=(6, 6, 2)),
+        tf.keras.layers.BatchNormalization(momentum=0.9),
+        tf.keras.layers.Activation("relu"),
+        tf.keras.layers.MaxPooling2D(),
+        tf.keras.layers.Flatten(),
+        tf.keras.layers.Dense(3, activation="softmax")])
+    return model, _fit_script("adam", "sparse_categorical_crossentropy", KIMG, KIMG_Y,
+                              batch_size=3)
+
+
+@program(kind="keras", rtol=2e-4, atol=2e-5)
+def keras_fit_lstm_gru(tf):
+    model = tf.keras.Sequential([
+        tf.keras.layers.LSTM(4, return_sequences=True, input_shape=(5, 3)),
+        tf.keras.layers.GRU(3),
+        tf.keras.layers.Dense(2)])
+
+    def script(tf, model):
+        model.compile(tf.keras.optimizers.RMSprop(0.01), "mse")
+        hist = model.fit(KSEQ, KSEQ_Y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+        return {"loss_history": np.array(hist.history["loss"]), "predict": model.predict(KSEQ)}
+    return model, script
+
+
+def keras_weight_name(name):
+    """TF 2.x Keras scopes RNN weights under the cell ('lstm/lstm_cell/kernel:0'); TF 1.15
+    did not ('lstm/kernel:0', tensorflow issue #33776)."""
+    for cell in ("/lstm_cell/", "/gru_cell/", "/simple_rnn_cell/"):
+        name = name.replace(cell, "/")
+    return name
+
+
+def run_keras_program(tf, name, initial_values=None):
+    spec = PROGRAMS[name]
+    graph = tf.Graph()
+    result = {"values": {}, "meta": {}, "initial": {}, "final": {}}
+    with graph.as_default():
+        sess = tf.Session(graph=graph)
+        with sess.as_default():
+            tf.keras.backend.set_session(sess)
+            model, script = spec["build"](tf)
+            names = [keras_weight_name(w.name) for w in model.weights]
+            if initial_values:
+                tf.keras.backend.batch_set_value([
+                    (w, initial_values[n]) for w, n in zip(model.weights, names)
+                    if n in initial_values])
+            result["initial"] = dict(zip(names, tf.keras.backend.batch_get_value(
+                model.weights)))
+            result["values"] = {k: np.asarray(v) for k, v in script(tf, model).items()}
+            result["final"] = dict(zip(names, tf.keras.backend.batch_get_value(
+                model.weights)))
+        sess.close()
+    return result
+
+
 # --- runner (library-agnostic) -------------------------------------------------------------------
 
 def flatten(fetches):
@@ -465,6 +567,8 @@ def run_program(tf, name, initial_values=None):
     'meta' {key: (tensor name, static shape, dtype)}, 'initial' {var name: array} (before
     training), 'final' {var name: array} (train programs)."""
     spec = PROGRAMS[name]
+    if spec["kind"] == "keras":
+        return run_keras_program(tf, name, initial_values)
     graph = tf.Graph()
     result = {"values": {}, "meta": {}, "initial": {}, "final": {}}
     with graph.as_default():

@@ -45,7 +45,8 @@ def test_every_program_was_recorded():
 def test_program_matches_tf1(name):
     spec = PROGRAMS[name]
     recorded = META["programs"][name]
-    initial = _golden(name, "initial") if spec["copy_variables"] else None
+    copies = spec["copy_variables"] or spec["kind"] == "keras"
+    initial = _golden(name, "initial") if copies else None
     got = run_program(tfone, name, initial_values=initial)
 
     assert sorted(got["initial"]) == recorded["variables"], "variable names differ from TF1"

@@ -46,7 +46,7 @@ def main(names):
         res = run_program(tf, name)
         for key, value in res["values"].items():
             arrays[SEP.join((name, "values", key))] = value
-        if spec["copy_variables"]:
+        if spec["copy_variables"] or spec["kind"] == "keras":
             for vname, value in res["initial"].items():
                 arrays[SEP.join((name, "initial", vname))] = value
         for vname, value in res["final"].items():
