@@ -276,14 +276,43 @@ def test_slots_in_scopes_are_global_non_trainable_variables():
     assert m.initializer.inputs[1].op.name == "layer1/kernel/Adam/Initializer/zeros"
     assert not m.op.control_inputs
     assert [v.name for v in tf.trainable_variables()] == ["layer1/kernel:0"]
+    # As TF1: the beta powers follow the name scope, the slots only the variable scope.
     assert [v.name for v in tf.global_variables()] == [
-        "layer1/kernel:0", "beta1_power:0", "beta2_power:0", "layer1/kernel/Adam:0",
-        "layer1/kernel/Adam_1:0"]
-    assert [v.name for v in opt.variables()] == [
-        "beta1_power:0", "beta2_power:0", "layer1/kernel/Adam:0", "layer1/kernel/Adam_1:0"]
+        "layer1/kernel:0", "somewhere/beta1_power:0", "somewhere/beta2_power:0",
+        "layer1/kernel/Adam:0", "layer1/kernel/Adam_1:0"]
+    assert [v.name for v in opt.variables()] == [      # sorted by name, as TF1
+        "layer1/kernel/Adam:0", "layer1/kernel/Adam_1:0", "somewhere/beta1_power:0",
+        "somewhere/beta2_power:0"]
     assert opt.get_slot(w, "nope") is None
     beta1_power, beta2_power = opt._get_beta_accumulators()
     assert beta1_power.dtype == tf.float32 and not beta1_power.trainable
+
+
+def test_optimizer_variables_follow_tf1_scoping_rules():
+    # TF1: non-slot variables (beta powers) are made in the current name scope, slots in the
+    # current variable scope; tf.variable_scope opens both (checked against TF 1.x).
+    w = tf.Variable(tf.zeros([2, 1]), name="w")
+    with tf.variable_scope("net"):
+        v = tf.get_variable("v", [1])
+    loss = tf.reduce_sum(w) + tf.reduce_sum(v)
+    with tf.variable_scope("opt"):
+        with tf.name_scope("inner"):
+            first = tf.train.AdamOptimizer().minimize(loss)
+            tf.train.AdamOptimizer().minimize(loss)
+        momentum = tf.train.MomentumOptimizer(0.1, 0.9)
+        momentum.minimize(loss)
+    assert first.name == "opt/inner/Adam"
+    assert sorted(x.name for x in tf.global_variables()) == [
+        "net/v:0", "opt/inner/beta1_power:0", "opt/inner/beta1_power_1:0",
+        "opt/inner/beta2_power:0", "opt/inner/beta2_power_1:0",
+        "opt/net/v/Adam:0", "opt/net/v/Adam_1:0", "opt/net/v/Adam_2:0", "opt/net/v/Adam_3:0",
+        "opt/net/v/Momentum:0", "opt/w/Adam:0", "opt/w/Adam_1:0", "opt/w/Adam_2:0",
+        "opt/w/Adam_3:0", "opt/w/Momentum:0", "w:0"]
+    assert momentum.get_slot(w, "momentum").name == "opt/w/Momentum:0"
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(first)
+        np.testing.assert_allclose(sess.run("opt/inner/beta1_power:0"), 0.81, rtol=1e-6)
 
 
 def test_adam_beta_powers_advance_each_step():

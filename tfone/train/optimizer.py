@@ -26,7 +26,7 @@ from tfone.framework import dtypes
 from tfone.framework.gradients import gradients
 from tfone.framework.graph import GraphKeys, Tensor, get_default_graph
 from tfone.framework.op_registry import convert_to_tensor, ALL_INPUTS
-from tfone.ops import array_ops, control_flow_ops, math_ops, state_ops
+from tfone.ops import array_ops, control_flow_ops, math_ops, state_ops, variable_scope
 from tfone.ops.variables import Variable
 
 __all__ = ["Optimizer"]
@@ -277,8 +277,10 @@ def _flatten(value):
 
 @contextlib.contextmanager
 def _init_scope(graph):
-    """Build at the top level of ``graph``: no name scope, no control dependencies."""
-    with graph.name_scope(None), graph.control_dependencies(None):
+    """TF1's ``init_scope`` in graph mode: no control dependencies, but the name scope stays
+    (so Adam's ``beta1_power`` made under ``tf.name_scope('train')`` is
+    ``train/beta1_power``, as in TF1)."""
+    with graph.control_dependencies(None):
         yield
 
 
@@ -309,14 +311,19 @@ def _create_slot(primary, initializer, dtype, op_name):
     """A non-trainable variable ``<primary>/<op_name>`` shaped like ``primary``."""
     graph = primary.graph
     shape = primary.shape
-    with graph.as_default(), _init_scope(graph), _colocate_with(graph, primary):
+    # As TF1's slot_creator: the slot lives in the current *variable* scope (minimize inside
+    # tf.variable_scope('opt') makes 'opt/w/Adam'); name scopes do not apply.
+    with graph.as_default():
+        scope = variable_scope.get_variable_scope().name
+    name = (scope + "/" if scope else "") + primary.op.name + "/" + op_name
+    with graph.as_default(), graph.name_scope(None), _init_scope(graph), \
+            _colocate_with(graph, primary):
         if shape.is_fully_defined():
             return Variable(lambda: initializer(shape.as_list(), dtype),
-                            name=primary.op.name + "/" + op_name, trainable=False, dtype=dtype)
+                            name=name, trainable=False, dtype=dtype)
         # Shape known only at run time: start from the primary's initial value's shape.
         return Variable(lambda: _like(initializer, primary, dtype),
-                        name=primary.op.name + "/" + op_name, trainable=False, dtype=dtype,
-                        validate_shape=False)
+                        name=name, trainable=False, dtype=dtype, validate_shape=False)
 
 
 def _like(initializer, primary, dtype):
