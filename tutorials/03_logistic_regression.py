@@ -99,10 +99,11 @@ model.summary()
 model.set_weights([np.zeros((2, 1), np.float32), np.zeros((1,), np.float32)])
 history = model.fit(x_train, y_train, batch_size=len(x_train), epochs=EPOCHS, shuffle=False,
                     validation_data=(x_test, y_test), verbose=0)
+acc = model.metrics_names[1]      # the history key of metrics=["accuracy"]
 for epoch in [1] + list(range(EPOCHS // 5, EPOCHS + 1, EPOCHS // 5)):
     h = {k: v[epoch - 1] for k, v in history.history.items()}
     print("  epoch %3d  loss %.4f  accuracy %.3f  |  test loss %.4f  test accuracy %.3f"
-          % (epoch, h["loss"], h["accuracy"], h["val_loss"], h["val_accuracy"]))
+          % (epoch, h["loss"], h[acc], h["val_loss"], h["val_" + acc]))
 W_keras, b_keras = model.get_weights()
 print("learned W = %s, b = %s" % (_common.fmt(W_keras.ravel(), 4), _common.fmt(b_keras, 4)))
 loss_gap = np.max(np.abs(np.array(history.history["loss"]) - np.array(low_level["loss"])))
@@ -127,13 +128,14 @@ lesson.section("3. Pictures: loss curves and decision boundaries")
 plt = _common.pyplot()
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
 epochs = np.arange(1, EPOCHS + 1)
-for ax, metric, label in ((axes[0], "loss", "cross-entropy"), (axes[1], "accuracy", "accuracy")):
+for ax, metric, keras_key, label in ((axes[0], "loss", "loss", "cross-entropy"),
+                                     (axes[1], "accuracy", acc, "accuracy")):
     ax.plot(epochs, low_level[metric], color="#0072B2", linewidth=3, alpha=0.6,
             label="TF1 low level, train")
     ax.plot(epochs, low_level["val_" + metric], color="#D55E00", linewidth=3, alpha=0.6,
             label="TF1 low level, test")
-    ax.plot(epochs, history.history[metric], "k--", linewidth=1, label="Keras, train")
-    ax.plot(epochs, history.history["val_" + metric], "k:", linewidth=1, label="Keras, test")
+    ax.plot(epochs, history.history[keras_key], "k--", linewidth=1, label="Keras, train")
+    ax.plot(epochs, history.history["val_" + keras_key], "k:", linewidth=1, label="Keras, test")
     ax.set_xlabel("epoch (one full-batch step)")
     ax.set_title(label)
     ax.grid(alpha=0.3)

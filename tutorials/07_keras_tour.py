@@ -44,7 +44,7 @@ history = sequential.fit(x_train, y_train, batch_size=32, epochs=3 if lesson.fas
                          verbose=0)
 loss, acc = sequential.evaluate(x_test, y_test, verbose=0)
 print("after %d epochs: training accuracy %.3f, test accuracy %.3f"
-      % (len(history.epoch), history.history["accuracy"][-1], acc))
+      % (len(history.epoch), history.history[sequential.metrics_names[1]][-1], acc))
 
 # ---------------------------------------------------------------------------------------------
 lesson.section("2. A functional model: layers called on tensors")
