@@ -270,6 +270,13 @@ class CondBranch:
         return "<CondBranch %s of %s>" % (self.branch, self.group)
 
 
+def _any_in_cond(tensors):
+    for t in tensors:
+        if t._op._cond is not None:
+            return True
+    return False
+
+
 def _check_cond_inputs(name, inputs, control_inputs, branch, exits=()):
     """An op may read tensors from its own tf.cond branch or from enclosing code only."""
     for t in list(inputs) + [c._outputs[0] for c in control_inputs if c._outputs]:
@@ -342,7 +349,7 @@ class Graph:
                                "type %s)." % (name, op_type))
         control_inputs = self._current_control_dependencies(inputs)
         branch = self._cond_branch
-        if branch is not None or any(t._op._cond is not None for t in inputs):
+        if branch is not None or _any_in_cond(inputs):
             exits = ()
             if opdef is not None and opdef.selects_branch:  # a tf.cond output reads its branches
                 exits = self._cond_groups[attrs["group"]]["branches"]

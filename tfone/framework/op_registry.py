@@ -34,6 +34,8 @@ from tfone.framework import graph as _graph
 from tfone.framework import source_info
 from tfone.framework.tensor_shape import TensorShape
 
+_Tensor = _graph.Tensor
+
 __all__ = ["OpDef", "register_op", "get_opdef", "registered_ops", "apply_op", "REQUIRED",
            "NOT_DIFFERENTIABLE", "ALL_INPUTS", "is_ref_input", "convert_to_tensor", "constant_value",
            "register_constant_builder", "is_tensor_like"]
@@ -133,6 +135,9 @@ def register_op(op_type):
         if cls.family is None:
             cls.family = cls.__module__.rsplit(".", 1)[-1].replace("_ops", "")
         cls._input_specs = _parse_inputs(op_type, cls.inputs)
+        variadic = any(spec.variadic for spec in cls._input_specs)
+        cls._typevars = None if variadic else tuple(spec.typevar for spec in cls._input_specs)
+        cls._allowed = tuple(spec.allowed for spec in cls._input_specs)
         _REGISTRY[op_type] = cls()
         return cls
     return decorator
@@ -227,6 +232,47 @@ def apply_op(op_type, inputs=(), attrs=None, name=None):
     with the dtype their input spec asks for, as TF1 does.
     """
     opdef = _REGISTRY.get(op_type) or get_opdef(op_type)
+    typevars = opdef._typevars
+    # Fast path (most ops a program builds): Tensor inputs of one graph and matching dtypes.
+    if (typevars is not None and len(inputs) == len(typevars) and
+            all(t.__class__ is _Tensor for t in inputs) and not (name and name[-1] == "/")):
+        graph = inputs[0]._op._graph if inputs else _graph.get_default_graph()
+        dtypes_seen = {}
+        for t, typevar, allowed in zip(inputs, typevars, opdef._allowed):
+            if t._op._graph is not graph:
+                break
+            if typevar is not None:
+                if dtypes_seen.setdefault(typevar, t._dtype) is not t._dtype:
+                    break
+            elif allowed is not None and t._dtype not in allowed:
+                break
+        else:
+            attrs = _fill_attrs(opdef, attrs)
+            if name:
+                _graph._check_op_name(name)
+            op_name = graph.unique_name(name or op_type)
+            inputs = list(inputs)
+            try:
+                result = opdef.infer(*inputs, **attrs)
+            except (ValueError, TypeError) as e:
+                raise type(e)(_construction_error(op_type, op_name, inputs, str(e))) from None
+            op = graph.create_op(op_type, inputs, attrs, _normalize_specs(opdef, result), op_name,
+                                 opdef)
+            return _results(opdef, op)
+    return _apply_op_general(opdef, op_type, inputs, attrs, name)
+
+
+def _results(opdef, op):
+    outputs = op._outputs
+    if len(outputs) == 1 and opdef.num_outputs == 1:
+        return outputs[0]
+    if not outputs:
+        return op
+    return list(outputs)
+
+
+def _apply_op_general(opdef, op_type, inputs, attrs, name):
+    """apply_op for any inputs: converts Python values, handles lists, reports errors."""
     specs = opdef._input_specs
     inputs = list(inputs)
     if len(inputs) != len(specs):
@@ -257,16 +303,13 @@ def apply_op(op_type, inputs=(), attrs=None, name=None):
     except (ValueError, TypeError) as e:
         raise type(e)(_construction_error(op_type, op_name, flat_inputs, str(e))) from None
     op = graph.create_op(op_type, flat_inputs, attrs, _normalize_specs(opdef, result), op_name, opdef)
-    outputs = op._outputs
-    if len(outputs) == 1 and opdef.num_outputs == 1:
-        return outputs[0]
-    if not outputs:
-        return op
-    return list(outputs)
+    return _results(opdef, op)
 
 
 def _fill_attrs(opdef, attrs):
     declared = opdef.attrs
+    if not attrs and not declared:
+        return {}
     if attrs:
         unknown = set(attrs) - set(declared)
         if unknown:
@@ -385,6 +428,9 @@ def _check_input_dtypes(op_type, op_name, inputs, specs):
 
 
 def _normalize_specs(opdef, result):
+    if result.__class__ is tuple and len(result) == 2 and result[0].__class__ is _dtypes.DType:
+        shape = result[1]
+        return [(result[0], shape if shape.__class__ is TensorShape else TensorShape(shape))]
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], _dtypes.DType):
         result = [result]
     specs = []
