@@ -269,6 +269,8 @@ def test_sequence_mask(sess):
                                   (np.arange(3) < value[..., None]).astype(np.float32))
     with pytest.raises(ValueError, match="maxlen must be scalar"):
         tf.sequence_mask([1, 2], [3, 4])
+    # TF1 always casts the lengths, so a float mask's final cast is Cast_1 (parity audit)
+    assert tf.sequence_mask([1, 2], 3, dtype=tf.float32, name="m").name == "m/Cast_1:0"
 
 
 def test_eye(sess):

@@ -644,6 +644,10 @@ def test_reduce_variance_std_and_count_nonzero():
     np.testing.assert_allclose(s, x.std())
     c = tf.count_nonzero(tf.constant([[0, 1, 2], [0, 0, 3]]), axis=1)
     assert c.dtype == tf.int64 and run(c).tolist() == [2, 1]
+    # TF1's deprecated alias input= (parity audit)
+    assert run(tf.count_nonzero(input=[[0.0, 1.5], [0.0, 0.0]])) == 1
+    with pytest.raises(ValueError, match="both"):
+        tf.count_nonzero([1], input=[1])
 
 
 def test_reduced_shape_op():

@@ -2507,7 +2507,10 @@ def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
         if maxlen.shape.ndims not in (None, 0):
             raise ValueError("maxlen must be scalar for sequence_mask")
         row_vector = m.range(constant(0, dtype=maxlen.dtype), maxlen, constant(1, dtype=maxlen.dtype))
-        matrix = m.cast(expand_dims(lengths, -1), maxlen.dtype)
+        # TF1 always emits this Cast (gen_math_ops.cast), even between equal dtypes, so the
+        # final cast of a float mask is SequenceMask/Cast_1 as there
+        matrix = apply_op("Cast", [expand_dims(lengths, -1)], {"DstT": maxlen.dtype},
+                          name="Cast")
         result = m.less(row_vector, matrix)
         if dtype is None or result.dtype == dtypes.as_dtype(dtype):
             return result

@@ -2227,9 +2227,16 @@ def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
         return sqrt(reduce_variance(input_tensor, axis, keepdims))
 
 
-def count_nonzero(input_tensor, axis=None, keepdims=None, dtype=dtypes.int64, name=None,
-                  reduction_indices=None, keep_dims=None):
-    """Number of non-zero entries over ``axis`` (as ``dtype``, int64 by default)."""
+def count_nonzero(input_tensor=None, axis=None, keepdims=None, dtype=dtypes.int64, name=None,
+                  reduction_indices=None, keep_dims=None, input=None):  # noqa: A002
+    """Number of non-zero entries over ``axis`` (as ``dtype``, int64 by default).
+    ``input`` is TF1's deprecated alias of ``input_tensor``."""
+    if input is not None:
+        if input_tensor is not None:
+            raise ValueError("Cannot specify both 'input' and 'input_tensor'")
+        input_tensor = input
+    if input_tensor is None:
+        raise ValueError("count_nonzero needs input_tensor (the tensor to count in)")
     keepdims = _keepdims(keepdims, keep_dims)
     axis = _axis(axis, reduction_indices)
     with name_scope(name, "count_nonzero", [input_tensor]):
