@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from tfone import errors
+from tfone.framework import config as _config
 from tfone.framework import graph as _graph
 from tfone.framework import specialize
 from tfone.framework.graph import Operation, Tensor
@@ -135,6 +136,8 @@ class Session:
         if graph is not None and not isinstance(graph, _graph.Graph):
             raise TypeError("graph must be a tf.Graph, but got %s" % type(graph).__name__)
         self._graph = graph if graph is not None else _graph.get_default_graph()
+        if config is not None and not isinstance(config, _config.ConfigProto):
+            raise TypeError("config must be a tf.ConfigProto, but got %s" % type(config))
         self._target = target
         self._config = config
         self._closed = False
@@ -744,16 +747,18 @@ class _Plan:
         if op is None:
             return errors.InternalError(None, None, "%s: %s" % (type(error).__name__, error))
         described = []
-        for t in _evaluated_inputs(run_op):
+        for shown, t in zip(_evaluated_inputs(op), _evaluated_inputs(run_op)):
             value = _lookup_value(t, frame_locals, self)
-            described.append("    %s: %s" % (t.name, _describe(value)))
-        message = "%s: %s\n  while running op '%s' (%s)\n  created at %s" % (
-            type(error).__name__, error, op.name, op.type, op.location)
+            described.append("    %s: %s" % (shown.name, _describe(value)))
+        internal = isinstance(error, (AttributeError, NameError, AssertionError, UnboundLocalError))
+        text = str(error) if str(error) and not internal else "%s: %s" % (type(error).__name__, error)
+        message = "%s\n  while running op '%s' (%s)\n  created at %s" % (
+            text, op.name, op.type, op.location)
         if described:
             message += "\n  inputs:\n" + "\n".join(described)
         if isinstance(error, MemoryError):
             return errors.ResourceExhaustedError(None, op, message)
-        if isinstance(error, (AttributeError, NameError, AssertionError, UnboundLocalError)):
+        if internal:
             return errors.InternalError(None, op, message + "\n  (this looks like a bug in tfone's "
                                         "kernel for %s; please report it)" % op.type)
         return errors.InvalidArgumentError(None, op, message)
