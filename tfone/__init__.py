@@ -52,8 +52,16 @@ from tfone.framework.graph_io import GraphDef, NodeDef, import_graph_def  # noqa
 from tfone import train  # noqa: F401  (tf.train.*)
 from tfone import layers  # noqa: F401  (tf.layers.*)
 from tfone.ops import operators as _operators  # noqa: F401  (x + y, x[...], ...)
+from tfone.framework.config import (  # noqa: F401  (tf.Session(config=tf.ConfigProto(...)))
+    ConfigProto, GPUOptions, GraphOptions, OptimizerOptions)
+from tfone.platform import tf_logging as logging, app, flags, gfile  # noqa: F401
+from tfone import compat  # noqa: F401  (tf.compat.v1 is tfone itself)
+from tfone.compat import (  # noqa: F401
+    disable_v2_behavior, enable_v2_behavior, disable_eager_execution, enable_eager_execution,
+    executing_eagerly)
 
 newaxis = None
+VERSION = __version__   # TF1's tf.VERSION (tfone's own version)
 
 
 def __getattr__(name):
