@@ -1,4 +1,5 @@
-"""Regenerate docs/GALLERY.md, docs/images/gallery/ and the README's lesson thumbnails.
+"""Regenerate docs/GALLERY.md, docs/images/gallery/, the README's lesson thumbnails and the
+picture of the README's example (docs/images/readme_example.png).
 
     python docs/make_gallery.py            # runs every lesson with --fast (about a minute)
     python docs/make_gallery.py --full     # the full lessons (several minutes)
@@ -36,10 +37,10 @@ THUMBNAIL = {
     "05_cnn_digits": "filters.png",
     "06_rnn_lstm": "predictions.png",
     "07_keras_tour": "training_with_callbacks.png",
-    "08_gradient_flow": "gradient_flow_sigmoid.png",
+    "08_gradient_flow": "per_layer_gradients.png",
     "09_step_by_step": "numbered_steps.png",
     "10_distributed": "placement.png",
-    "11_checkpoints_and_export": "iris_graph.png",
+    "11_checkpoints_and_export": "iris_forward.png",
 }
 PICTURE_LINE = re.compile(r"^\s*\[picture\] (.+?)(?:  \((.*)\))?$")
 
@@ -86,6 +87,21 @@ def shrink_png(source, target, max_width, max_height=None):
     image.save(target, optimize=True)
 
 
+def make_thumbnail(source, target, width=THUMB_WIDTH, aspect=0.75, max_crop=760):
+    """A width x (aspect * width) thumbnail of the picture's top-left part (at most
+    ``max_crop`` pixels wide), so that it shows a readable piece rather than a speck."""
+    from PIL import Image
+    image = Image.open(source).convert("RGB")
+    w, h = image.size
+    crop_w = min(w, max_crop)                 # large graphs: a corner at a readable scale
+    crop_h = int(crop_w * aspect)
+    if crop_h > h:
+        crop_h, crop_w = h, int(h / aspect)
+    image = image.crop((0, 0, crop_w, crop_h))
+    image = image.resize((width, int(width * aspect)), Image.LANCZOS)
+    image.quantize(colors=96, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
+
+
 def shrink_gif(source, target, max_width):
     from PIL import Image, ImageSequence
     image = Image.open(source)
@@ -115,6 +131,29 @@ def copy_picture(source, target):
     return target
 
 
+def readme_example():
+    """The code between <!-- example:start --> and <!-- example:end --> in README.md."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    block = text.split("<!-- example:start -->")[1].split("<!-- example:end -->")[0]
+    return block.split("```python")[1].split("```")[0]
+
+
+def make_readme_picture():
+    """Run the README's example and keep the picture it draws (docs/images/readme_example.png)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "example.py"), "w", encoding="utf-8") as f:
+            f.write(readme_example())
+        env = dict(os.environ, PYTHONPATH=ROOT, MPLBACKEND="Agg")
+        done = subprocess.run([sys.executable, "example.py"], cwd=tmp, env=env,
+                              capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            sys.exit("the README example failed:\n" + done.stderr[-3000:])
+        print("README example printed:", " ".join(done.stdout.split()))
+        shrink_png(os.path.join(tmp, "graph.png"),
+                   os.path.join(ROOT, "docs", "images", "readme_example.png"), 900)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="run the lessons without --fast")
@@ -123,6 +162,7 @@ def main():
         if os.path.isdir(directory):
             shutil.rmtree(directory)
         os.makedirs(directory)
+    make_readme_picture()
     sections = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in lessons():
@@ -135,8 +175,7 @@ def main():
                 target = copy_picture(path, os.path.join(GALLERY, name, os.path.basename(path)))
                 entries.append((os.path.relpath(target, os.path.join(ROOT, "docs")), what))
                 if os.path.basename(path) == THUMBNAIL.get(name):
-                    shrink_png(path, os.path.join(THUMBS, name + ".png"), THUMB_WIDTH,
-                               int(THUMB_WIDTH * 1.1))
+                    make_thumbnail(path, os.path.join(THUMBS, name + ".png"))
             if not os.path.isfile(os.path.join(THUMBS, name + ".png")):
                 sys.exit("%s did not write its thumbnail picture %s" % (name, THUMBNAIL.get(name)))
             sections.append((name, lesson_title(name), entries))
@@ -159,6 +198,7 @@ def main():
         f.write("\n".join(lines))
     total = sum(os.path.getsize(os.path.join(d, f)) for top in (GALLERY, THUMBS)
                 for d, _, files in os.walk(top) for f in files)
+    total += os.path.getsize(os.path.join(ROOT, "docs", "images", "readme_example.png"))
     print("wrote docs/GALLERY.md; images: %.2f MB" % (total / 1024.0 / 1024.0))
     if total > BUDGET:
         sys.exit("the gallery is larger than %.1f MB: lower MAX_WIDTH or the palette size"
