@@ -50,6 +50,7 @@ from tfone.ops.clip_ops import (  # noqa: F401
     clip_by_norm, clip_by_global_norm, global_norm, clip_by_average_norm)
 from tfone.framework.graph_io import GraphDef, NodeDef, import_graph_def  # noqa: F401
 from tfone import train  # noqa: F401  (tf.train.*)
+from tfone.train.moving_averages import moving_average_variables  # noqa: F401
 from tfone import layers  # noqa: F401  (tf.layers.*)
 from tfone.ops import operators as _operators  # noqa: F401  (x + y, x[...], ...)
 from tfone.framework.config import (  # noqa: F401  (tf.Session(config=tf.ConfigProto(...)))

@@ -25,3 +25,4 @@ from tfone.train.saver import (  # noqa: F401
     load_checkpoint, NewCheckpointReader, export_meta_graph, import_meta_graph)
 from tfone.framework.graph_io import write_graph  # noqa: F401
 from tfone.summary.summary_iterator import summary_iterator  # noqa: F401
+from tfone.train.moving_averages import ExponentialMovingAverage  # noqa: F401
