@@ -58,7 +58,8 @@ LESSONS = {
          r"b: 0\.00000 -> 0\.10575 \(by hand 0\.10575\)", r"backward \( ?\d+ ops\)"],
         ["numbered_steps.png", "step_by_step.gif", "values.png"]),
     "10_distributed": (
-        [r"step 1: loss (\d\.\d+) on 2 workers, \1 in one process",
+        [r"step 1: loss \d\.\d+ on 2 workers, \d\.\d+ in one process; largest weight "
+         r"difference after the update (\d\.\de-(0[5-9]|[1-9]\d)|0\.0e\+00)",
          r"\d+ steps applied; final test accuracy \d\.\d+"],
         ["placement.png", "training.png", "model_graph.png"]),
     "11_checkpoints_and_export": (

@@ -86,6 +86,7 @@ loss_value = train.run(sess, {x: x_batch, y: y_batch})   # one synchronous step
         gap = max(float(np.abs(a - b).max()) for a, b in zip(dist_weights, ref_weights))
         print("step 1: loss %.6f on 2 workers, %.6f in one process; largest weight "
               "difference after the update %.1e" % (dist_loss, ref_loss, gap))
+        assert abs(dist_loss - ref_loss) < 1e-5 and gap < 1e-4, "the two steps disagree"
         step = train.last_step
         print("  shards: %s rows; sent %d bytes to the workers, got %d bytes of gradients back"
               % (step.shard_sizes, step.bytes_to_workers, step.bytes_from_workers))
