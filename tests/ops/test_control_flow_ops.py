@@ -112,6 +112,63 @@ def test_branch_tensors_cannot_escape():
         assert sess.run(out, {p: True}) == 2.0
 
 
+def test_cond_output_is_a_copy_when_a_branch_returns_a_variable():
+    # A fetched cond output that is a variable's value must not change when the variable is
+    # updated in place later (TF1 returns copies).
+    v = tf.Variable([1.0, 2.0])
+    increment = tf.assign_add(v, [1.0, 1.0])
+    p = tf.placeholder(tf.bool, [])
+    out = tf.cond(p, lambda: tf.constant([0.0, 0.0]), lambda: v)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        fetched = sess.run(out, {p: False})
+        sess.run(increment)
+        np.testing.assert_array_equal(fetched, [1.0, 2.0])
+
+
+def test_variables_and_control_dependencies_none_leave_the_branch():
+    # TF1: variables made in a branch function (and anything under control_dependencies(None),
+    # i.e. init_scope) live outside the cond, so initializing or reading them needs no pred.
+    p = tf.placeholder(tf.bool, [])
+
+    def true_fn():
+        v = tf.Variable(3.0, name="inside")
+        with tf.control_dependencies(None):
+            c = tf.constant(5.0, name="lifted")
+        return v + c
+    out = tf.cond(p, true_fn, lambda: tf.constant(0.0))
+    lifted = tf.get_default_graph().get_tensor_by_name("cond/lifted:0")
+    assert [v.name for v in tf.global_variables()] == ["cond/inside:0"]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())       # no feed for p needed
+        assert sess.run(lifted * 2.0) == 10.0
+        assert sess.run(out, {p: True}) == 8.0 and sess.run(out, {p: False}) == 0.0
+
+    def tensor_initial_value():
+        return tf.Variable(tf.constant(1.0) * 2.0)
+    with pytest.raises(ValueError, match="use a lambda as the initializer"):
+        tf.cond(p, tensor_initial_value, lambda: tf.constant(0.0))
+
+
+def test_moving_averages_updated_in_a_branch():
+    # The batch-norm-by-hand idiom: update the EMA in the training branch, read it in the other.
+    p = tf.placeholder(tf.bool, [])
+    x = tf.placeholder(tf.float32, [4])
+    mean = tf.reduce_mean(x)
+    ema = tf.train.ExponentialMovingAverage(0.9)
+
+    def train():
+        with tf.control_dependencies([ema.apply([mean])]):
+            return tf.identity(mean)
+    out = tf.cond(p, train, lambda: ema.average(mean))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        ones = np.ones(4, np.float32)
+        assert sess.run(out, {p: False, x: ones}) == 0.0
+        assert sess.run(out, {p: True, x: ones}) == 1.0
+        assert sess.run(out, {p: False, x: ones}) == pytest.approx(0.1)
+
+
 def test_python_bool_predicate_is_rejected_but_smart_cond_accepts_it():
     with pytest.raises(TypeError, match="Python bool"):
         tf.cond(True, lambda: 1.0, lambda: 2.0)

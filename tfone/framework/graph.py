@@ -416,15 +416,20 @@ class Graph:
     def control_dependencies(self, control_inputs):
         """Ops created inside run only after ``control_inputs`` (Operations or Tensors).
 
-        ``None`` clears the dependencies of enclosing blocks.
+        ``None`` clears the dependencies of enclosing blocks and, as in TF1, also leaves any
+        enclosing tf.cond branch: ops built inside belong to the top level of the graph (how
+        variables made inside a branch function are lifted out of it).
         """
         if control_inputs is None:
             saved = self._control_dependencies_stack
+            saved_branch = self._cond_branch
             self._control_dependencies_stack = []
+            self._cond_branch = None
             try:
                 yield
             finally:
                 self._control_dependencies_stack = saved
+                self._cond_branch = saved_branch
             return
         ops = []
         for c in control_inputs:

@@ -167,6 +167,7 @@ class CondMerge(OpDef):
     label = "cond"
     foldable = False
     selects_branch = True
+    aliases = "input"    # returns a branch's value itself, which may be a variable's buffer
 
     def infer(self, pred, true_value, false_value, group):
         if pred.shape.ndims not in (None, 0):

@@ -56,7 +56,9 @@ class Variable:
         self._constraint = constraint
         dtype = None if dtype is None else dtypes.as_dtype(dtype)
         graph = get_default_graph()
-        with graph.name_scope(name or "Variable") as scope:
+        # As TF1 (init_scope): a variable is made outside any control dependencies and tf.cond
+        # branch it is created in, so it can be initialized and read anywhere.
+        with graph.control_dependencies(None), graph.name_scope(name or "Variable") as scope:
             if init_from_fn:
                 with graph.name_scope("Initializer"), graph.device(None):
                     self._initial_value = convert_to_tensor(initial_value(), name="initial_value",
@@ -64,6 +66,11 @@ class Variable:
             else:
                 self._initial_value = convert_to_tensor(initial_value, name="initial_value",
                                                         dtype=dtype)
+                if getattr(self._initial_value.op, "_cond", None) is not None:
+                    raise ValueError(
+                        "Initializer for variable %s is from inside a control-flow construct, "
+                        "such as a loop or conditional. When creating a variable inside a loop "
+                        "or conditional, use a lambda as the initializer." % scope)
             init_shape = self._initial_value.shape
             if shape is not None:
                 var_shape = as_shape(shape)
