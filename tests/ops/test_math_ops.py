@@ -451,6 +451,22 @@ def test_where_three_args_same_shape_and_row_vector():
     assert shape_of(tf.where(tf.placeholder(tf.bool), p, y)) == [3, 2]
 
 
+def test_where_three_args_scalar_condition_picks_a_whole_tensor():
+    # TF1's Select takes a scalar condition (SelectOp::ComputeScalar), e.g. tf.where(is_training,
+    # a, b) with a boolean placeholder.
+    x = RNG.randn(3, 2).astype(np.float32)
+    y = RNG.randn(3, 2).astype(np.float32)
+    p = tf.placeholder(tf.bool, [])
+    s = tf.where(p, x, y)
+    assert s.op.type == "Select" and shape_of(s) == [3, 2]
+    np.testing.assert_array_equal(run(s, {p: True}), x)
+    np.testing.assert_array_equal(run(s, {p: False}), y)
+    assert shape_of(tf.where(True, tf.placeholder(tf.float32, [None, 2]), x)) == [3, 2]
+    for flag in (True, False):
+        tf.test.check_gradients(lambda a, b, flag=flag: tf.where(flag, a, b) * 1.5,
+                                x.astype(np.float64), y.astype(np.float64))
+
+
 def test_where_three_args_errors():
     with pytest.raises(ValueError, match=r"\(3, 2\).*\(2,\)|\(2,\).*\(3, 2\)"):
         tf.where(True, tf.zeros([3, 2]), tf.zeros([2]))  # no broadcasting in TF1's where

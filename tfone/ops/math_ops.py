@@ -619,8 +619,9 @@ def logical_xor(x, y, name="LogicalXor"):
 class Select(OpDef):
     """Picks ``t`` where ``condition`` is true, else ``e`` (TF1's 3-argument tf.where).
 
-    ``t`` and ``e`` have one shape; ``condition`` has that shape too, or is a vector matching
-    their first dimension (then it selects whole rows).
+    ``t`` and ``e`` have one shape; ``condition`` has that shape too, is a vector matching
+    their first dimension (then it selects whole rows), or is a scalar (then it picks all of
+    ``t`` or all of ``e``).
     """
     inputs = ("condition:bool", "t:T", "e:T")
     label = "where"
@@ -631,7 +632,7 @@ class Select(OpDef):
                              "shape %s (tf.where_v2 broadcasts)" % (t.shape, e.shape))
         shape = t.shape.merge_with(e.shape)
         c, ndims = condition.shape, shape.ndims
-        if c.ndims is not None and ndims is not None and c.ndims != ndims:
+        if c.ndims is not None and ndims is not None and c.ndims != ndims and c.ndims != 0:
             if not (c.ndims == 1 and ndims >= 1 and TensorShape(c.as_list()[:1])
                     .is_compatible_with(shape.as_list()[:1])):
                 raise ValueError("condition must have the shape of x and y (%s) or be a vector "
@@ -647,6 +648,8 @@ class Select(OpDef):
         if t.shape != e.shape:
             raise errors.InvalidArgumentError(None, None, "'then' and 'else' must have the same "
                                               "size, but received: %s vs. %s" % (t.shape, e.shape))
+        if condition.ndim == 0:
+            return np.array(t if condition else e, copy=True)
         if condition.shape != t.shape:
             if condition.ndim != 1 or t.ndim < 1 or condition.shape[0] != t.shape[0]:
                 raise errors.InvalidArgumentError(
