@@ -33,7 +33,11 @@ def test_lossy_conversions_raise():
         tf.constant("text", dtype=tf.float32)
     with pytest.raises(ValueError, match="non-rectangular"):
         tf.constant([[1, 2], [3]])
-    assert tf.constant(2.0, dtype=tf.int32).dtype == tf.int32  # exact values are fine
+    with pytest.raises(TypeError, match="Expected int32, got 2.0"):
+        tf.constant(2.0, dtype=tf.int32)  # TF1 refuses Python floats for ints, even exact ones
+    with pytest.raises(TypeError, match="Expected int32"):
+        tf.constant(1) + 2.0
+    assert tf.constant(np.float64(2.0), dtype=tf.int32).dtype == tf.int32  # exact numpy values
 
 
 def test_convert_to_tensor():

@@ -104,6 +104,10 @@ def to_numpy(value, dtype=None):
         if dtype != dtypes.string:
             raise TypeError("Expected %s, got %r of type '%s' instead." % (dtype.name, value, type(value).__name__))
         return _to_bytes(array)
+    if array.dtype.kind in "fc" and array.size and (dtype.is_integer or dtype.is_bool):
+        # TF1 never turns a Python float into an integer tensor, even 2.0 (x_int + 2.0 fails).
+        raise TypeError("Expected %s, got %s of type '%s' instead."
+                        % (dtype.name, _short(value), type(value).__name__))
     return _cast_checked(array, dtype, value)
 
 

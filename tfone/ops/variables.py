@@ -117,9 +117,9 @@ class Variable:
         return self._snapshot
 
     def read_value(self):
-        """A new read of the variable (an Identity op), e.g. to read after a control dependency."""
-        with name_scope(self.op.name + "/"):
-            return array_ops.identity(self._variable, name="read")
+        """A new read of the variable (an Identity op named ``read`` in the current name scope,
+        as in TF1), e.g. to read after a control dependency."""
+        return array_ops.identity(self._variable, name="read")
 
     def initialized_value(self):
         """The value, reading it only after the initializer has run (for dependent initial values)."""
