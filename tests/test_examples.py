@@ -34,6 +34,8 @@ EXPECTED = {
     "14_cond_and_case": ("huber_param_error", "max", 0.3),
     "15_weight_sharing_siamese": ("pair_accuracy", "min", 0.85),
     "16_keras_sequential_functional": ("test_accuracy", "min", 0.85),
+    "17_batch_norm_by_hand": ("test_accuracy", "min", 0.9),
+    "18_app_flags_script": ("test_precision", "min", 0.85),
 }
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None,

@@ -526,6 +526,58 @@ def siamese(tf):
                    {"embeddings": e2, "auto_reuse embeddings": e3}, {x2: DX_TEST[:20]})
 
 
+def batch_norm_by_hand(tf):
+    x = tf.placeholder(tf.float32, [None, 64])
+    y = tf.placeholder(tf.int64, [None])
+    phase_train = tf.placeholder(tf.bool, [])
+
+    def batch_norm(h, n_out, scope):
+        with tf.variable_scope(scope):
+            beta = tf.Variable(tf.constant(0.0, shape=[n_out]), name="beta")
+            gamma = tf.Variable(tf.constant(1.0, shape=[n_out]), name="gamma")
+            mean, var = tf.nn.moments(h, [0], name="moments")
+            ema = tf.train.ExponentialMovingAverage(decay=0.9)
+
+            def update():
+                with tf.control_dependencies([ema.apply([mean, var])]):
+                    return tf.identity(mean), tf.identity(var)
+            m, v = tf.cond(phase_train, update, lambda: (ema.average(mean), ema.average(var)))
+            return tf.nn.batch_normalization(h, m, v, beta, gamma, 1e-3)
+
+    w1 = tf.Variable(tf.truncated_normal([64, 100], stddev=0.1), name="w1")
+    h1 = tf.nn.relu(batch_norm(tf.matmul(x, w1), 100, "bn1"))
+    w2 = tf.Variable(tf.truncated_normal([100, 10], stddev=0.1), name="w2")
+    logits = tf.matmul(h1, w2)
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y,
+                                                                         logits=logits))
+    train = tf.train.MomentumOptimizer(0.05, 0.9).minimize(loss)
+    acc = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), y), tf.float32))
+    at = batches(len(DX), 64, 13)
+    return Program(train, {"loss": loss},
+                   lambda s: {x: DX[at(s)], y: DY[at(s)], phase_train: True},
+                   {"test accuracy (averages)": acc, "test loss (averages)": loss},
+                   {x: DX_TEST, y: DY_TEST, phase_train: False})
+
+
+def fully_connected_feed(tf):
+    images = tf.placeholder(tf.float32, shape=(100, 64))
+    labels = tf.placeholder(tf.int32, shape=(100,))
+    with tf.name_scope("hidden1"):
+        w = tf.Variable(tf.truncated_normal([64, 64], stddev=0.125), name="weights")
+        h = tf.nn.relu(tf.matmul(images, w) + tf.Variable(tf.zeros([64]), name="biases"))
+    with tf.name_scope("softmax_linear"):
+        w = tf.Variable(tf.truncated_normal([64, 10], stddev=0.125), name="weights")
+        logits = tf.matmul(h, w) + tf.Variable(tf.zeros([10]), name="biases")
+    loss = tf.losses.sparse_softmax_cross_entropy(labels=tf.to_int64(labels), logits=logits)
+    global_step = tf.Variable(0, name="global_step", trainable=False)
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=global_step)
+    correct = tf.reduce_sum(tf.cast(tf.nn.in_top_k(logits, labels, 1), tf.int32))
+    at = batches(len(DX), 100, 14)
+    y32 = DY.astype(np.int32)
+    return Program(train, {"loss": loss, "correct": correct},
+                   lambda s: {images: DX[at(s)], labels: y32[at(s)]})
+
+
 PROGRAMS = [
     ("01 linear regression", linear_regression, 30, {}),
     ("02 logistic regression", logistic_regression, 30, {}),
@@ -540,6 +592,8 @@ PROGRAMS = [
     ("13 exp decay + clip_by_global_norm", lr_decay_clipping, 30, {}),
     ("14 cond / case / where", cond_case, 60, {}),
     ("15 siamese (reuse, AUTO_REUSE)", siamese, 30, {}),
+    ("17 batch norm by hand (EMA, cond)", batch_norm_by_hand, 30, {}),
+    ("18 fully_connected_feed", fully_connected_feed, 30, {}),
 ]
 
 
