@@ -106,6 +106,25 @@ def test_print_graph_handles_deep_graphs():
     assert text.count("\n") == 1500
 
 
+def test_print_graph_variable_reached_as_root_and_through_a_ref_input():
+    # Regression: the variable's unconsumed read is a root of the whole-graph tree and the
+    # variable is also reached through AssignAdd's ref input; it used to raise KeyError.
+    v = tf.Variable(1.0, name="counter")
+    v.read_value()  # an extra read nothing consumes: one more root
+    tf.assign_add(v, 2.0, name="increment")
+    text = viz.format_graph()
+    lines = text.splitlines()
+    assert any(line.startswith("increment  AssignAdd") for line in lines), text
+    # Printed in full once, with an id, and referenced by that id elsewhere.
+    full = [line for line in lines if "counter  Variable  scalar float32" in line]
+    assert len(full) == 1 and "[id " in full[0], text
+    ref = full[0].split("[id ")[1].rstrip("]")
+    assert any(line.endswith("counter … [id %s]" % ref) for line in lines), text
+    out = io.StringIO()
+    viz.print_graph(file=out)
+    assert out.getvalue().rstrip("\n") == text
+
+
 def test_command_line(tmp_path, capsys):
     p = linear_regression()
     tf.train.GradientDescentOptimizer(0.1).minimize(p["loss"])
