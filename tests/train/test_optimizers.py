@@ -487,7 +487,7 @@ def test_variable_constraint_is_applied_after_the_update():
 
 def test_updates_wait_for_every_use_of_the_old_value():
     """W2's in-place update must not run before the backprop through W2 that layer 1 needs,
-    whatever the order of var_list (see tfone/train/optimizer.py)."""
+    whatever the order of var_list: the Session orders writes after reads (session.py)."""
     x_value, w1_value, w2_value = RNG.randn(5, 3), RNG.randn(3, 4), RNG.randn(4, 2)
     for var_order in ("forward", "reversed"):
         tf.reset_default_graph()
@@ -508,7 +508,24 @@ def test_updates_wait_for_every_use_of_the_old_value():
                                    rtol=1e-12)
     update_w2 = tf.get_default_graph().get_operation_by_name(
         "GradientDescent/update_W2/ApplyGradientDescent")
-    assert [c.name for c in update_w2.control_inputs] == ["gradients/MatMul_1_grad/MatMul"]
+    assert update_w2.control_inputs == []  # the graph is TF1's: no extra edges
+
+
+def test_two_optimizers_in_one_run_read_the_values_from_before_the_step():
+    """A GAN-style group of two train ops: both gradients use the pre-update values, as TF1."""
+    x = tf.constant([[1.0, 2.0]])
+    w1 = tf.Variable([[0.5], [-0.5]], name="W1")
+    w2 = tf.Variable([[2.0]], name="W2")
+    loss = tf.reduce_sum(tf.square(tf.matmul(tf.matmul(x, w1), w2) - 1.0))
+    first = tf.train.GradientDescentOptimizer(0.1).minimize(loss, var_list=[w2])
+    second = tf.train.GradientDescentOptimizer(0.1).minimize(loss, var_list=[w1])
+    grads = tf.gradients(loss, [w1, w2])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        g1, g2 = sess.run(grads)
+        sess.run(tf.group(first, second))
+        np.testing.assert_allclose(sess.run(w1), [[0.5], [-0.5]] - 0.1 * g1, rtol=1e-6)
+        np.testing.assert_allclose(sess.run(w2), [[2.0]] - 0.1 * g2, rtol=1e-6)
 
 
 def test_same_optimizer_twice_shares_slots_and_beta_powers():

@@ -294,14 +294,12 @@ class Optimizer:
                 raise TypeError("Expected a tf.Variable in grads_and_vars, got %r" % (v,))
         var_list = [v for _, v in filtered]
         graph = var_list[0].graph
-        from tfone.train.optimizer import _order_writes_after_reads
         with graph.as_default():
             with self._state_scope(graph), _init_scope(graph):
                 _ = self.iterations
                 self._create_hypers(graph)
                 self._create_slots(var_list)
             with self._state_scope(graph):
-                first_new_op = graph.version
                 state = {}
                 update_ops = []
                 with _maybe_scope(name):
@@ -317,7 +315,6 @@ class Optimizer:
                                 with graph.control_dependencies([op]):
                                     op = var.assign(var.constraint(var.value())).op
                             update_ops.append(op)
-                    _order_writes_after_reads(graph, first_new_op, [g for g, _ in filtered])
                     with graph.control_dependencies(update_ops):
                         return self.iterations.assign_add(1).op
 

@@ -11,21 +11,18 @@
   optimizer, that is the train op. With ``global_step`` the train op is the op that
   increments the step, after the updates.
 
-One detail differs from TF1, on purpose. Updates write into the variable buffers in place,
-and a variable's ``read`` shares its buffer, so an update must not run before every other
-use of the variable's old value in the same step (TF1 leaves this to its scheduler, which
-makes such races possible). ``apply_gradients`` therefore adds a control edge from each op
-that reads a variable while computing *another* variable's gradient (e.g. the backprop
-``matmul(dy, W2, transpose_b=True)`` that carries the error to layer 1) to the op that
-updates that variable. The result is exact gradient descent, whatever the order of the
-variables.
+Updates write into the variable buffers in place, and a variable's ``read`` shares its
+buffer, so an update must not run before every other use of the variable's old value in the
+same step (e.g. the backprop ``matmul(dy, W2, transpose_b=True)`` that carries the error to
+layer 1). The Session guarantees that for every run: it orders each write after the reads of
+the old value (see ``_schedule`` in tfone/framework/session.py), so the graph stays TF1's.
 """
 import contextlib
 
 from tfone.framework import dtypes
 from tfone.framework.gradients import gradients
 from tfone.framework.graph import GraphKeys, Tensor, get_default_graph
-from tfone.framework.op_registry import convert_to_tensor, ALL_INPUTS
+from tfone.framework.op_registry import convert_to_tensor
 from tfone.ops import array_ops, control_flow_ops, math_ops, state_ops, variable_scope
 from tfone.ops.variables import Variable
 
@@ -138,7 +135,6 @@ class Optimizer:
         with graph.as_default():
             with _init_scope(graph):
                 self._create_slots(var_list)
-            first_new_op = graph.version
             update_ops = []
             with graph.name_scope(name or self._name) as scope:
                 self._prepare()
@@ -147,8 +143,6 @@ class Optimizer:
                         continue
                     with graph.name_scope("update_" + var.op.name), _colocate_with(graph, var):
                         update_ops.append(self._apply_with_constraint(grad, var))
-                _order_writes_after_reads(graph, first_new_op,
-                                          [g for g, _ in converted if g is not None])
                 if global_step is None:
                     apply_updates = self._finish(update_ops, scope)
                 else:
@@ -329,63 +323,3 @@ def _create_slot(primary, initializer, dtype, op_name):
 def _like(initializer, primary, dtype):
     shape = array_ops.shape(primary.initialized_value())
     return initializer(shape, dtype)
-
-
-def _order_writes_after_reads(graph, first_new_op, grads):
-    """Make every op that writes a variable (created since ``first_new_op``) run after the ops
-    that read the variable's current value on the way to ``grads`` (see the module docstring)."""
-    new_ops = graph.get_operations()[first_new_op:]
-    writers = {}
-    for op in new_ops:
-        refs = op.opdef.ref_inputs if op.opdef is not None else ()
-        if not refs or refs is ALL_INPUTS:
-            continue
-        for i in refs:
-            writers.setdefault(op.inputs[i].op, []).append(op)
-    if not writers:
-        return
-    needed = _ancestors([g.op for g in grads])
-    before = {}  # writer -> the ops already ordered before it
-    for var_op, ops in writers.items():
-        readers = [r for r in _value_readers(var_op) if r in needed]
-        if not readers:
-            continue
-        for writer in ops:
-            if writer not in before:
-                before[writer] = _ancestors(list(writer.inputs) + writer.control_inputs)
-            for r in readers:
-                if r is not writer and r not in before[writer]:
-                    writer._add_control_input(r)
-
-
-def _value_readers(var_op):
-    """Ops that read the buffer of ``var_op`` (following ops whose output aliases it)."""
-    readers, frontier, seen = [], [var_op.outputs[0]], set()
-    while frontier:
-        t = frontier.pop()
-        for consumer in t.consumers():
-            if consumer in seen:
-                continue
-            refs = consumer.opdef.ref_inputs if consumer.opdef is not None else ()
-            if refs is ALL_INPUTS or any(consumer.inputs[i] is t for i in refs):
-                continue   # names the variable without reading its value
-            seen.add(consumer)
-            if consumer.opdef is not None and consumer.opdef.aliases == "input":
-                frontier.extend(consumer.outputs)
-            else:
-                readers.append(consumer)
-    return readers
-
-
-def _ancestors(roots):
-    """Every op that must run before (or is) one of ``roots`` (data and control inputs)."""
-    seen = set()
-    stack = [r.op if isinstance(r, Tensor) else r for r in roots]
-    while stack:
-        op = stack.pop()
-        if op in seen:
-            continue
-        seen.add(op)
-        stack.extend(t.op for t in op._inputs)
-        stack.extend(op._control_inputs)
-    return seen
