@@ -26,7 +26,8 @@ from tfone.ops.math_ops import *  # noqa: F401,F403
 from tfone.ops.state_ops import assign, assign_add, assign_sub  # noqa: F401
 from tfone.ops.variables import *  # noqa: F401,F403
 from tfone.ops.variable_scope import *  # noqa: F401,F403
-from tfone.ops.control_flow_ops import no_op, group, tuple, with_dependencies, cond, case  # noqa: F401
+from tfone.ops.control_flow_ops import (  # noqa: F401
+    no_op, group, tuple, with_dependencies, cond, case, while_loop, map_fn, scan, foldl, foldr)
 from tfone.ops.random_ops import (  # noqa: F401
     random_normal, random_uniform, truncated_normal, random_shuffle, multinomial, set_random_seed,
     get_seed)
@@ -57,6 +58,7 @@ from tfone.framework.config import (  # noqa: F401  (tf.Session(config=tf.Config
     ConfigProto, GPUOptions, GraphOptions, OptimizerOptions)
 from tfone.platform import tf_logging as logging, app, flags, gfile  # noqa: F401
 from tfone import compat  # noqa: F401  (tf.compat.v1 is tfone itself)
+from tfone import contrib  # noqa: F401  (the most used tf.contrib.layers / .rnn functions)
 from tfone.compat import (  # noqa: F401
     disable_v2_behavior, enable_v2_behavior, disable_eager_execution, enable_eager_execution,
     executing_eagerly)
