@@ -36,6 +36,7 @@ EXPECTED = {
     "16_keras_sequential_functional": ("test_accuracy", "min", 0.85),
     "17_batch_norm_by_hand": ("test_accuracy", "min", 0.9),
     "18_app_flags_script": ("test_precision", "min", 0.85),
+    "19_contrib_layers_mlp": ("test_accuracy", "min", 0.85),
 }
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None,
