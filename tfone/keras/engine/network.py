@@ -351,6 +351,16 @@ class Network(Layer):
         return _dedup(weights)
 
     @property
+    def weights(self):
+        """All weights layer by layer (each layer's trainable weights first), then the model's
+        own: the order of ``get_weights``/``set_weights`` in Keras 2 and TF 1.15's tf.keras."""
+        weights = []
+        for layer in self._gather_sublayers():
+            weights += layer.weights
+        weights += list(self._trainable_weights) + list(self._non_trainable_weights)
+        return _dedup(weights)
+
+    @property
     def non_trainable_weights(self):
         weights = list(self._non_trainable_weights)
         if self.trainable:

@@ -1,0 +1,19 @@
+"""Keras models: weight order of get_weights/set_weights."""
+import numpy as np
+
+from tfone import keras
+
+
+def test_get_weights_lists_weights_layer_by_layer_as_keras():
+    model = keras.Sequential([keras.layers.Dense(3, input_dim=2),
+                              keras.layers.BatchNormalization(),
+                              keras.layers.Dense(1)])
+    names = [w.name for w in model.weights]
+    assert names == ["dense/kernel:0", "dense/bias:0", "batch_normalization/gamma:0",
+                     "batch_normalization/beta:0", "batch_normalization/moving_mean:0",
+                     "batch_normalization/moving_variance:0", "dense_1/kernel:0",
+                     "dense_1/bias:0"]
+    values = model.get_weights()
+    assert [v.shape for v in values] == [(2, 3), (3,), (3,), (3,), (3,), (3,), (3, 1), (1,)]
+    model.set_weights([v + 1 for v in values])
+    assert all(np.array_equal(a, b + 1) for a, b in zip(model.get_weights(), values))
