@@ -17,3 +17,14 @@ def test_get_weights_lists_weights_layer_by_layer_as_keras():
     assert [v.shape for v in values] == [(2, 3), (3,), (3,), (3,), (3,), (3,), (3, 1), (1,)]
     model.set_weights([v + 1 for v in values])
     assert all(np.array_equal(a, b + 1) for a, b in zip(model.get_weights(), values))
+
+
+def test_recurrent_layers_take_keras_positional_arguments():
+    lstm = keras.layers.LSTM(4, "relu", "sigmoid")
+    assert lstm.activation is keras.activations.relu
+    assert lstm.recurrent_activation is keras.activations.sigmoid
+    assert keras.layers.SimpleRNN(3, "relu", False).use_bias is False
+    assert keras.layers.GRU(2, "tanh", "sigmoid").recurrent_activation is keras.activations.sigmoid
+    import pytest
+    with pytest.raises(TypeError, match="multiple values"):
+        keras.layers.LSTM(4, "relu", activation="tanh")

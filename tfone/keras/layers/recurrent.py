@@ -704,8 +704,21 @@ class _RNNWithCell(RNN):
     _cell_class = None
     _cell_args = ()
 
-    def __init__(self, units, return_sequences=False, return_state=False, go_backwards=False,
-                 stateful=False, unroll=False, activity_regularizer=None, **kwargs):
+    _positional = ()  # Keras 2's order of the arguments after ``units``
+
+    def __init__(self, units, *args, **kwargs):
+        if len(args) > len(self._positional):
+            raise TypeError("%s takes at most %d positional arguments after units, got %d"
+                            % (type(self).__name__, len(self._positional), len(args)))
+        for name, value in zip(self._positional, args):
+            if name in kwargs:
+                raise TypeError("%s got multiple values for argument %r"
+                                % (type(self).__name__, name))
+            kwargs[name] = value
+        self._init(units, **kwargs)
+
+    def _init(self, units, return_sequences=False, return_state=False, go_backwards=False,
+              stateful=False, unroll=False, activity_regularizer=None, **kwargs):
         cell_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in self._cell_args}
         cell = self._cell_class(units, dtype=kwargs.get("dtype"), **cell_kwargs)
         super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
@@ -751,19 +764,33 @@ _COMMON_ARGS = ("activation", "use_bias", "kernel_initializer", "recurrent_initi
                 "bias_constraint", "dropout", "recurrent_dropout")
 
 
+_REGULARIZERS = ("kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                 "activity_regularizer", "kernel_constraint", "recurrent_constraint",
+                 "bias_constraint", "dropout", "recurrent_dropout")
+_LAYER_FLAGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll")
+
+
 class SimpleRNN(_RNNWithCell):
     """Fully-connected RNN: the output is fed back as the next input state."""
     _cell_class = SimpleRNNCell
     _cell_args = _COMMON_ARGS
+    _positional = (("activation", "use_bias", "kernel_initializer", "recurrent_initializer",
+                    "bias_initializer") + _REGULARIZERS + _LAYER_FLAGS)
 
 
 class LSTM(_RNNWithCell):
     """Long short-term memory layer (Hochreiter 1997); see the module docstring for defaults."""
     _cell_class = LSTMCell
     _cell_args = _COMMON_ARGS + ("recurrent_activation", "unit_forget_bias", "implementation")
+    _positional = (("activation", "recurrent_activation", "use_bias", "kernel_initializer",
+                    "recurrent_initializer", "bias_initializer", "unit_forget_bias")
+                   + _REGULARIZERS + ("implementation",) + _LAYER_FLAGS)
 
 
 class GRU(_RNNWithCell):
     """Gated recurrent unit layer (Cho et al. 2014); ``reset_after=False`` by default."""
     _cell_class = GRUCell
     _cell_args = _COMMON_ARGS + ("recurrent_activation", "implementation", "reset_after")
+    _positional = (("activation", "recurrent_activation", "use_bias", "kernel_initializer",
+                    "recurrent_initializer", "bias_initializer") + _REGULARIZERS
+                   + ("implementation",) + _LAYER_FLAGS + ("reset_after",))
