@@ -329,10 +329,16 @@ def emit(model, rankdir="TB", show_shapes=True, show_dtypes=False, title=None, l
 
     emit_cluster(diagram, None, 0)
     _emit_alignment(diagram, model, aligned)
+    ranked = []  # (tail, head) of the edges that take part in ranking
     for edge in model.edges:
-        _emit_edge(diagram, edge, units, show_shapes, show_dtypes, aligned, layout.cluster_of)
+        drawn = _emit_edge(diagram, edge, units, show_shapes, show_dtypes, aligned,
+                           layout.cluster_of)
+        if drawn is not None:
+            ranked.append(drawn)
     if legend:
-        _emit_legend(diagram, model, legend_extra, rankdir, make)
+        tails = {t for t, _ in ranked}
+        sinks = [uid for uid in units if uid not in tails]
+        _emit_legend(diagram, model, legend_extra, rankdir, make, sinks)
     return diagram
 
 
@@ -524,6 +530,7 @@ def _emit_edge(diagram, edge, units, show_shapes, show_dtypes, aligned, cluster_
         elif edge.kind == "gradlink":
             attrs["constraint"] = "false"
     diagram.edge(src, dst, **attrs)
+    return None if attrs.get("constraint") == "false" else (src, dst)
 
 
 def _emit_alignment(diagram, model, aligned):
@@ -561,46 +568,101 @@ def _caption(model):
     return " · ".join(parts)
 
 
-def _emit_legend(diagram, model, legend_extra, rankdir, make=Diagram):
-    """A small grid of sample nodes and edges, drawn as a cluster beside the graph."""
+LEGEND_PER_GROUP = {"TB": 3, "BT": 3, "LR": 6, "RL": 6}  # entries per row (TB) / column (LR)
+_GLYPH = {"width": "0.42", "height": "0.26", "fixedsize": "true", "label": ""}
+
+
+def _legend_entries(model):
+    """(glyph node attrs or None for an edge sample, edge attrs or None, text) per entry."""
     categories = {style_key(u) for u in model.units.values()}
     kinds = {e.kind for e in model.edges}
     nodes, edges = style.legend_items(categories, kinds)
-    extra = list(legend_extra or [])
-    if not nodes and not edges and not extra:
-        return
-    legend = make("cluster_legend")
-    legend.attr("graph", label=_html([_font("legend", bold=True)]), style="rounded",
-                color="#B5B5B5", fontsize="11", labeljust="l", margin="6")
-    rows = []
-    for i in range(0, len(nodes), 2):
-        row = []
-        for key, text, attrs in nodes[i:i + 2]:
-            nid = "legend_" + key
-            a = dict(attrs)
-            if key == "stub":
-                a["label"] = _html([_font("name", italic=True, size=9), _font(text, size=8)])
-            else:
-                a["label"] = _html([_font(text, size=9)])
-            a["tooltip"] = text
-            legend.node(nid, **a)
-            row.append(nid)
-        rows.append(row)
+    entries = []
+    for key, text, attrs in nodes:
+        glyph = dict(attrs, **_GLYPH)
+        if key == "stub":
+            glyph.update(label=_html([_font("name", italic=True, size=9)]), fixedsize="false")
+        entries.append((key, glyph, None, text))
     for kind, text, attrs in edges:
-        a, b = "legend_%s_from" % kind, "legend_%s_to" % kind
-        legend.node(a, label="", shape="point", width="0.06", height="0.06", color="#4D4D4D")
-        legend.node(b, label=_html([_font(text, size=9)]), shape="plaintext", height="0.2")
         e = dict(attrs)
         e.pop("constraint", None)
-        e["minlen"] = "3"
-        legend.edge(a, b, **e)
-        rows.append([a, b])
+        entries.append((kind, None, e, text))
+    return entries
+
+
+def _emit_legend(diagram, model, legend_extra, rankdir, make=Diagram, sinks=()):
+    """The legend: a small glyph and its text for each kind of node and edge in the picture,
+    then ``legend_extra`` nodes (colour bars ...), in a cluster after the end of the graph.
+
+    Graphviz puts all nodes of one rank at the same position along the flow, so a legend
+    beside the graph would be stretched over the graph's (tall or wide) ranks. Invisible
+    edges from the graph's last nodes give the legend its own ranks after all of the graph's
+    (below it in TB, right of it in LR), where it packs tightly: entries in rows of three
+    (TB), or in columns of six (LR) with the glyphs in one column and left-aligned texts in
+    the next. Sample edges run across the flow, so they read left to right in both.
+    """
+    entries = _legend_entries(model)
+    extra = list(legend_extra or [])
+    if not entries and not extra:
+        return
+    across = rankdir in ("LR", "RL")  # ranks are columns: a rank=same group stacks vertically
+    legend = make("cluster_legend")
+    legend.attr("graph", label=_html([_font("legend", bold=True)]), style="rounded",
+                color="#B5B5B5", fontsize="11", labeljust="l", margin="8")
+    per_group = LEGEND_PER_GROUP.get(rankdir, 3)
+    pairs = []
+    for i, (key, glyph, edge_attrs, text) in enumerate(entries):
+        g, t = "legend_%s" % key, "legend_%s_text" % key
+        if glyph is None:  # an edge sample: from the middle of an empty glyph to the text
+            g = "legend_%s_from" % key
+            legend.node(g, label="", shape="plaintext", width=_GLYPH["width"], height="0.05",
+                        fixedsize="true", tooltip=text)
+        else:
+            legend.node(g, tooltip=text, **glyph)
+        text_attrs = {"shape": "plaintext", "fontsize": "9", "height": "0.2",
+                      "margin": "0.04,0", "tooltip": text}
+        if across:  # a column of texts: one width (about 5 pt a character), left-justified
+            column = entries[i - i % per_group:i - i % per_group + per_group]
+            width = max(len(c[-1]) for c in column) * 5.0 / 72
+            text_attrs.update(label=text.replace("\\", "\\\\") + "\\l",
+                              width="%.2f" % width)
+        else:
+            text_attrs["label"] = text
+        legend.node(t, **text_attrs)
+        e = dict(edge_attrs) if edge_attrs is not None else {"style": "invis"}
+        e.update(tooltip=text, tailclip="false")
+        e["weight"] = "10"  # the text right beside (TB) or straight across from (LR) its glyph
+        if not across:
+            e["minlen"] = "0"  # see below
+        legend.edge(g, t, **e)
+        pairs.append((g, t))
+    groups = []  # one rank each: a row in TB, a column in LR
+    for i in range(0, len(pairs), per_group):
+        chunk = pairs[i:i + per_group]
+        if across:
+            groups.append(([g for g, _ in chunk], "pair"))
+            groups.append(([t for _, t in chunk], None))
+        else:
+            groups.append(([n for pair in chunk for n in pair], "row"))
     for nid, attrs in extra:
         legend.node(nid, **attrs)
-        rows.append([nid])
-    for row in rows:
-        if len(row) > 1:
-            legend.body.append("\t{rank=same; %s}\n" % "; ".join(_quote(n) for n in row))
-    for upper, lower in zip(rows, rows[1:]):
-        legend.edge(upper[0], lower[0], style="invis")
+        groups.append(([nid], None))
+    for members, kind in groups:
+        if len(members) > 1:
+            legend.body.append("\t{rank=same; %s}\n" % "; ".join(_quote(n) for n in members))
+        if kind == "row":  # keep the row in order and packed: glyph, text, glyph, text ...
+            # (minlen=0: Graphviz doubles the gap a flat edge asks for when any edge has a
+            # label; with 0, neighbours are just nodesep apart.)
+            for a, b in zip(members[1::2], members[2::2]):
+                legend.edge(a, b, style="invis", weight="5", minlen="0")
+    for (upper, kind), (lower, lower_kind) in zip(groups, groups[1:]):
+        if kind != "pair":  # a glyph column is joined to its texts by the entries' edges
+            # (weight: entries line up in TB rows / LR columns; extras sit free, centred)
+            legend.edge(upper[0], lower[0], style="invis",
+                        weight="2" if lower_kind is not None else "0")
     diagram.subgraph(legend)
+    # After the end of the graph: an invisible edge from each last node to the legend's
+    # first rank (weight 0: it sets ranks only and pulls nothing sideways).
+    first = groups[0][0][0]
+    for uid in sinks:
+        diagram.edge(uid, first, style="invis", weight="0")

@@ -40,6 +40,12 @@ def test_returns_a_graphviz_digraph_with_legend_and_categories():
     legend = dot.clusters["cluster_legend"]
     assert {"legend_placeholder", "legend_variable", "legend_op"} <= set(legend)
     assert "legend_gradient" not in legend and "legend_update" not in legend
+    assert {"legend_placeholder_text", "legend_data_from", "legend_data_text"} <= set(legend)
+    # Invisible edges from the graph's last node(s) give the legend ranks of its own.
+    into_legend = [(s, a) for s, t, a in dot.edges if t == "legend_placeholder"
+                   and not s.startswith("legend")]
+    assert [s for s, _ in into_legend] == ["loss"]
+    assert all(a["style"] == "invis" and a["weight"] == "0" for _, a in into_legend)
 
 
 def test_distinct_shapes_per_category_redundant_with_colour():

@@ -168,3 +168,54 @@ def test_render_accepts_dot_text_and_traces_only(tmp_path):
     tr = viz.trace(sess, p["loss"], p["feed"])
     path = viz.render(tr, str(tmp_path / "t.dot"))
     assert "step 1" in open(path, encoding="utf-8").read()
+
+
+def _layout(diagram):
+    """{node: (x, y, width, height)} in points and the legend cluster's bb, from `dot -Tjson`."""
+    import json
+    data = json.loads(render_module.pipe(diagram, "json"))
+    nodes, legend_bb = {}, None
+    for obj in data["objects"]:
+        if obj.get("name") == "cluster_legend":
+            legend_bb = [float(v) for v in obj["bb"].split(",")]
+        if "pos" in obj:
+            x, y = (float(v) for v in obj["pos"].split(","))
+            nodes[obj["name"]] = (x, y, float(obj["width"]) * 72, float(obj["height"]) * 72)
+    return nodes, legend_bb
+
+
+@needs_dot
+@pytest.mark.parametrize("rankdir", ["TB", "LR"])
+def test_legend_is_compact_and_after_the_graph(rankdir):
+    p = linear_regression()
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(p["loss"])
+    nodes, (x0, y0, x1, y1) = _layout(viz.draw_graph(train, rankdir=rankdir))
+    graph = {n: v for n, v in nodes.items() if not n.startswith("legend")}
+    glyphs = ["legend_%s" % k for k in ("placeholder", "variable", "constant", "op",
+                                        "gradient", "update")]
+    assert all(g in nodes and g + "_text" in nodes for g in glyphs)
+    if rankdir == "TB":
+        # Below every node of the graph, whatever the graph's ranks look like.
+        assert y1 < min(y - h / 2 for _, y, _, h in graph.values())
+        # Rows of three: glyph, text, glyph, text ... nodesep (0.3 in) apart, rows close.
+        rows = sorted({nodes[g][1] for g in glyphs}, reverse=True)
+        assert len(rows) == 2 and rows[0] - rows[1] < 50
+        for g in glyphs:
+            (gx, gy, gw, _), (tx, ty, tw, _) = nodes[g], nodes[g + "_text"]
+            assert gy == ty and 0 < (tx - tw / 2) - (gx + gw / 2) < 30
+        assert nodes["legend_placeholder"][0] < nodes["legend_variable"][0] \
+            < nodes["legend_constant"][0]
+    else:
+        # Right of every node of the graph; glyphs in one column, texts left-aligned beside.
+        assert x0 > max(x + w / 2 for x, _, w, _ in graph.values())
+        assert len({nodes[g][0] for g in glyphs}) == 1
+        assert len({round(nodes[g + "_text"][0] - nodes[g + "_text"][2] / 2) for g in glyphs}) == 1
+        ys = [nodes[g][1] for g in glyphs]
+        assert ys == sorted(ys, reverse=True)  # in legend order, top to bottom
+        assert max(a - b for a, b in zip(ys, ys[1:])) < 45
+        for g in glyphs:
+            assert nodes[g][1] == nodes[g + "_text"][1]
+    # Edge samples read left to right in both directions.
+    for kind in ("data", "control", "writes"):
+        (fx, fy, _, _), (tx, ty, _, _) = nodes["legend_%s_from" % kind], nodes["legend_%s_text" % kind]
+        assert fy == ty and fx < tx
