@@ -36,6 +36,10 @@ from tfone.ops.init_ops import (  # noqa: F401
     truncated_normal_initializer, random_uniform_initializer, glorot_uniform_initializer,
     glorot_normal_initializer, variance_scaling_initializer, orthogonal_initializer,
     uniform_unit_scaling_initializer)
+from tfone.ops.linalg_ops import (  # noqa: F401
+    matrix_inverse, matrix_determinant, cholesky, cholesky_solve, matrix_solve,
+    matrix_triangular_solve, matrix_solve_ls, self_adjoint_eig, self_adjoint_eigvals, svd)
+from tfone.ops.init_ops import qr  # noqa: F401
 from tfone import random, initializers  # noqa: F401  (tf.random.*, tf.initializers.*)
 from tfone import math, linalg  # noqa: F401  (tf.math.*, tf.linalg.*)
 from tfone import nn, losses  # noqa: F401  (tf.nn.*, tf.losses.*)

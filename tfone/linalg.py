@@ -1,8 +1,14 @@
-"""``tf.linalg``: matrix products, einsum/tensordot, norms and matrix helpers."""
+"""``tf.linalg``: matrix products, einsum/tensordot, norms, matrix helpers, inverses,
+determinants, decompositions (Cholesky, QR, eigh, SVD) and solvers."""
 from tfone.ops.math_ops import matmul, tensordot, einsum, norm  # noqa: F401
 from tfone.ops.array_ops import (  # noqa: F401
     matrix_transpose, matrix_diag as diag, matrix_diag_part as diag_part,
     matrix_set_diag as set_diag, eye)
+from tfone.ops.array_ops import matrix_band_part as band_part  # noqa: F401
+from tfone.ops.init_ops import qr  # noqa: F401
+from tfone.ops.linalg_ops import (  # noqa: F401
+    inv, det, slogdet, logdet, cholesky, solve, triangular_solve, cholesky_solve, lstsq, eigh,
+    eigvalsh, svd)
 from tfone.ops import array_ops as _array_ops
 from tfone.ops import math_ops as _math_ops
 
