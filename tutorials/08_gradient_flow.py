@@ -56,16 +56,32 @@ lesson.say("""Three %d-layer networks (width %d) classify the two-moons data (%d
 plain gradient descent (learning rate %g, %d steps). They differ only in the activation
 function and in how the weights start.""" % (DEPTH, WIDTH, len(x_data), LEARNING_RATE, STEPS))
 
+networks = []
+for key, title, activation, initializer in NETWORKS:
+    graph, x, y, loss, train_op, accuracy = build(activation, initializer)
+    sess = tf.Session(graph=graph)
+    with graph.as_default():
+        sess.run(tf.global_variables_initializer())
+    networks.append((graph, sess, x, y, loss, train_op, accuracy))
+
+# The pictures of gradient flow between layers share one colour scale, so one colour means
+# one gradient norm in all three: draw each once to find its range (colour_range, log10 of
+# the norm), then draw them all with the union (vmin, vmax).
+ranges = [viz.draw_gradient_flow(sess, loss, {x: x_data, y: y_data}, depth=0).colour_range
+          for graph, sess, x, y, loss, train_op, accuracy in networks]
+VMIN, VMAX = min(lo for lo, _ in ranges), max(hi for _, hi in ranges)
+print("one colour scale for the three gradient-flow pictures: norms from 1e%d to 1e%d"
+      % (VMIN, VMAX))
+
 plt = _common.pyplot()
 chart, chart_axes = plt.subplots(1, 3, figsize=(15, 4.2), sharey=True)
 curves = {}
 summary = []
-for (key, title, activation, initializer), ax in zip(NETWORKS, chart_axes):
+for (key, title, activation, initializer), ax, built in zip(NETWORKS, chart_axes, networks):
     lesson.section(title)
-    graph, x, y, loss, train_op, accuracy = build(activation, initializer)
+    graph, sess, x, y, loss, train_op, accuracy = built
     feed = {x: x_data, y: y_data}
-    with graph.as_default(), tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
+    with graph.as_default(), sess:
 
         # 1. At initialisation: how big is the gradient of each layer's weights?
         kernels = [v for v in tf.trainable_variables() if v.op.name.endswith("kernel")]
@@ -96,9 +112,11 @@ for (key, title, activation, initializer), ax in zip(NETWORKS, chart_axes):
                                            title="%s: ops and variables" % title)
             lesson.save(shown, "gradient_flow_sigmoid_detail.png",
                         "first and last layers in full, vanishing variables flagged")
-        # depth=0: one box per layer, so the picture shows the gradient between layers.
-        # (Colours span each picture's own range of norms: compare the printed numbers.)
-        flow = viz.draw_gradient_flow(sess, loss, feed, depth=0, title=title)
+        # depth=0: one box per layer, so the picture shows the gradient between layers,
+        # coloured on the scale shared by the three networks.
+        flow = viz.draw_gradient_flow(sess, loss, feed, depth=0, title=title, vmin=VMIN,
+                                      vmax=VMAX)
+        assert flow.colour_range == (VMIN, VMAX)
         lesson.save(flow, "gradient_flow_%s.png" % key, "gradient norm between layers, " + title)
         viz.plot_gradient_flow(sess, loss, feed, wrt=kernels, ax=ax)
         ax.set_title(title)

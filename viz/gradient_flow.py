@@ -172,7 +172,7 @@ def _measure_updates(sess, train_op, feed_dict, variables):
 
 def draw_gradient_flow(sess, loss, feed_dict=None, wrt=None, target=None, learning_rate=None,
                        train_op=None, vanishing_orders=4, exploding_orders=3, dead_fraction=0.5,
-                       rankdir="TB", title=None, budget=60, **options):
+                       rankdir="TB", title=None, budget=60, vmin=None, vmax=None, **options):
     """Run forward and backward once; colour the graph of ``loss`` by gradient norm.
 
     Each drawn tensor t gets ‖∂loss/∂t‖ (computed with tf.gradients in the same run); colour
@@ -181,9 +181,15 @@ def draw_gradient_flow(sess, loss, feed_dict=None, wrt=None, target=None, learni
     real step of ``train_op`` (variables are restored afterwards), or estimated as
     ``learning_rate·‖∇θ‖/‖θ‖`` (plain SGD), or ‖∇θ‖/‖θ‖ when neither is given.
 
+    ``vmin``, ``vmax``: the colour scale's range in log10 of the gradient norm (``vmin=-6,
+    vmax=0``: 1e-6 is darkest, 1 brightest; norms outside are drawn at the ends). By default
+    each picture spans its own norms, rounded out to powers of ten; give several pictures one
+    range (e.g. the union of their ``colour_range``) to compare their colours.
+
     Returns a Diagram with ``.findings`` (a list of :class:`Finding`), ``.stats`` ({tensor or
-    variable name: numbers}) and ``.loss_value``.
+    variable name: numbers}), ``.loss_value`` and ``.colour_range`` ((vmin, vmax) used).
     """
+    vmin, vmax = check_log_range(vmin, vmax)
     loss = tf.convert_to_tensor(loss)
     if loss.graph is not sess.graph:
         raise ValueError("loss belongs to a different graph than the session's.")
@@ -244,13 +250,17 @@ def draw_gradient_flow(sess, loss, feed_dict=None, wrt=None, target=None, learni
     finite = [n for n in norms.values() if math.isfinite(n) and n > 0]
     lo = math.floor(math.log10(min(finite))) if finite else -1
     hi = math.ceil(math.log10(max(finite))) if finite else 0
-    if hi <= lo:
-        hi = lo + 1
+    if vmin is not None:
+        lo = vmin
+    if vmax is not None:
+        hi = vmax
+    if hi <= lo:  # only one end given, on the far side of the data
+        lo, hi = (hi - 1, hi) if vmax is not None else (lo, lo + 1)
 
     def fraction(n):
         if n is None or not math.isfinite(n) or n <= 0:
             return None
-        return (math.log10(n) - lo) / (hi - lo)
+        return min(1.0, max(0.0, (math.log10(n) - lo) / (hi - lo)))
 
     findings = []
     stats = collections.OrderedDict()
@@ -384,7 +394,29 @@ def draw_gradient_flow(sess, loss, feed_dict=None, wrt=None, target=None, learni
     diagram.findings = findings
     diagram.stats = stats
     diagram.loss_value = loss_value
+    diagram.colour_range = (lo, hi)
     return diagram
+
+
+def check_log_range(vmin, vmax):
+    """``vmin``, ``vmax`` (log10 units, either may be None) as floats, checked."""
+    out = []
+    for name, v in (("vmin", vmin), ("vmax", vmax)):
+        if v is None:
+            out.append(None)
+            continue
+        try:
+            v = float(v)
+        except (TypeError, ValueError):
+            raise TypeError("%s is a log10 gradient size (e.g. -6 for 1e-6), got %r"
+                            % (name, v)) from None
+        if not math.isfinite(v):
+            raise ValueError("%s must be finite, got %r" % (name, v))
+        out.append(v)
+    if out[0] is not None and out[1] is not None and out[0] >= out[1]:
+        raise ValueError("vmin must be below vmax (log10 units), got vmin=%g, vmax=%g"
+                         % tuple(out))
+    return tuple(out)
 
 
 def _check_variable(uid, name, n, reference, vanishing_orders, exploding_orders, flag):
@@ -402,17 +434,30 @@ def _check_variable(uid, name, n, reference, vanishing_orders, exploding_orders,
                              number_text(reference, 3)), n))
 
 
+def _exponent_text(exponent):
+    if abs(exponent - round(exponent)) < 1e-9:
+        return "1e%d" % round(exponent)
+    return number_text(10.0 ** exponent, 2)
+
+
 def _colour_legend(lo, hi):
-    """A colour bar from 10^lo to 10^hi, as one HTML-table node."""
-    steps = max(2, min(8, hi - lo + 1))
+    """A colour bar from 10^lo to 10^hi, as one HTML-table node (one cell per power of ten
+    when the ends are whole powers, at most 8 cells)."""
+    whole = abs(lo - round(lo)) < 1e-9 and abs(hi - round(hi)) < 1e-9
+    if whole:  # whole powers of ten, every k-th one
+        lo, hi = int(round(lo)), int(round(hi))
+        k = max(1, math.ceil((hi - lo) / 7))
+        exponents = list(range(lo, hi, k)) + [hi]
+    else:
+        exponents = [lo + i * (hi - lo) / 4 for i in range(5)]
+    steps = len(exponents)
     cells = []
-    for i in range(steps):
-        f = i / (steps - 1)
-        exponent = lo + f * (hi - lo)
+    for exponent in exponents:
+        f = (exponent - lo) / (hi - lo)
         fill = style.colour_scale(f)
         cells.append('<td bgcolor="%s" width="34" height="18"><font color="%s" point-size="8">'
                      '%s</font></td>' % (fill, style.text_colour_on(fill),
-                                         html_escape("1e%d" % round(exponent))))
+                                         html_escape(_exponent_text(exponent))))
     label = ('<<table border="0" cellborder="0" cellspacing="0" cellpadding="2">'
              '<tr><td colspan="%d"><font point-size="9">‖∇‖ (log scale; edge width grows with '
              'it)</font></td></tr><tr>%s</tr><tr><td colspan="%d"><font point-size="9" color="%s">'

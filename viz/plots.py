@@ -29,7 +29,7 @@ def _pyplot():
 
 
 def plot_gradient_flow(source, loss=None, feed_dict=None, wrt=None, ax=None,
-                       statistic="grad_mean_abs"):
+                       statistic="grad_mean_abs", vmin=None, vmax=None):
     """Bar chart of gradient sizes per variable (one run), or a heat map over steps.
 
     ``plot_gradient_flow(sess, loss, feed_dict, wrt=None)`` runs the backward pass once and
@@ -37,11 +37,16 @@ def plot_gradient_flow(source, loss=None, feed_dict=None, wrt=None, ax=None,
     axis: bars that shrink towards the input show vanishing gradients.
     ``plot_gradient_flow(history)`` (a GradientHistory) draws log10 of ``statistic`` for every
     variable at every recorded step. Returns the matplotlib Axes.
+
+    ``vmin``, ``vmax`` (log10 units, like draw_gradient_flow's): the bar chart's y range
+    (10^vmin to 10^vmax) or the heat map's colour range, so several charts share one scale.
+    By default each chart spans its own data, rounded out to powers of ten.
     """
-    from viz.gradient_flow import GradientHistory, variable_gradient_stats
+    from viz.gradient_flow import GradientHistory, variable_gradient_stats, check_log_range
     plt = _pyplot()
+    vmin, vmax = check_log_range(vmin, vmax)
     if isinstance(source, GradientHistory):
-        return _heat_map(source, ax, statistic, plt)
+        return _heat_map(source, ax, statistic, plt, vmin, vmax)
     if loss is None:
         raise TypeError("plot_gradient_flow(sess, loss, feed_dict): the loss is missing (or "
                         "pass a viz.GradientHistory for a heat map).")
@@ -55,11 +60,16 @@ def plot_gradient_flow(source, loss=None, feed_dict=None, wrt=None, ax=None,
         _, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(names) + 2), 3.6))
     x = np.arange(len(names))
     floor = _positive_floor(np.concatenate([mean, peak]))
+    if vmin is not None:
+        floor = 10.0 ** vmin
     ax.bar(x - 0.2, np.maximum(peak, floor), width=0.4, color=OKABE_ITO["sky_blue"],
            edgecolor="#333333", hatch="//", label="max |∇|")
     ax.bar(x + 0.2, np.maximum(mean, floor), width=0.4, color=OKABE_ITO["blue"],
            edgecolor="#333333", label="mean |∇|")
     ax.set_yscale("log")
+    if vmin is not None or vmax is not None:
+        ax.set_ylim(10.0 ** vmin if vmin is not None else None,
+                    10.0 ** vmax if vmax is not None else None)
     ax.set_xticks(x)
     ax.set_xticklabels(names, rotation=45, ha="right")
     ax.set_ylabel("|∂%s/∂θ|" % loss.op.name)
@@ -75,7 +85,7 @@ def _positive_floor(values):
     return positive.min() / 10 if positive.size else 1e-12
 
 
-def _heat_map(history, ax, statistic, plt):
+def _heat_map(history, ax, statistic, plt, vmin=None, vmax=None):
     if not len(history):
         raise ValueError("The GradientHistory has no records yet: call history.record(sess, "
                          "feed_dict) during training.")
@@ -85,9 +95,12 @@ def _heat_map(history, ax, statistic, plt):
     if ax is None:
         _, ax = plt.subplots(figsize=(max(4.0, 0.35 * len(steps) + 3), 0.4 * len(names) + 1.8))
     finite = logm[np.isfinite(logm)]
-    vmin, vmax = (math.floor(finite.min()), math.ceil(finite.max())) if finite.size else (-1, 0)
-    if vmax <= vmin:
-        vmax = vmin + 1
+    lo, hi = (math.floor(finite.min()), math.ceil(finite.max())) if finite.size else (-1, 0)
+    lo = vmin if vmin is not None else lo
+    hi = vmax if vmax is not None else hi
+    if hi <= lo:  # only one end given, on the far side of the data
+        lo, hi = (hi - 1, hi) if vmax is not None else (lo, lo + 1)
+    vmin, vmax = lo, hi
     image = ax.imshow(logm, aspect="auto", cmap="viridis", vmin=vmin, vmax=vmax,
                       interpolation="nearest")
     ax.set_yticks(range(len(names)))

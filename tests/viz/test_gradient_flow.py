@@ -160,3 +160,63 @@ def test_gradient_history_and_charts(sess):
     with pytest.raises(TypeError, match="History"):
         viz.plot_history([])
     plt.close("all")
+
+
+def _fill_of(dot, node):
+    return dot.nodes[node]["fillcolor"]
+
+
+def test_shared_colour_range(sess):
+    p = mlp(layers=2, activation=tf.tanh)
+    sess.run(tf.global_variables_initializer())
+    own = viz.draw_gradient_flow(sess, p["loss"], p["feed"])
+    lo, hi = own.colour_range
+    assert lo == int(lo) and hi == int(hi) and lo < hi  # its own norms, rounded out
+    norms = [e["grad_norm"] for e in own.stats.values() if e.get("grad_norm")]
+    assert 10.0 ** lo <= min(norms) and max(norms) <= 10.0 ** hi
+    wide = viz.draw_gradient_flow(sess, p["loss"], p["feed"], vmin=lo - 4, vmax=hi + 4)
+    assert wide.colour_range == (lo - 4, hi + 4)
+    # The same norms, on a wider scale: the same numbers, less extreme colours and widths.
+    assert wide.stats == own.stats
+    n = own.stats["layer_1/W"]["grad_norm"]
+    f = (np.log10(n) - (lo - 4)) / (hi - lo + 8)
+    assert _fill_of(Dot(wide.source), "layer_1/W") == style.colour_scale(f)
+    widths = [float(a["penwidth"]) for s, t, a in Dot(wide.source).edges
+              if a.get("label", "").startswith("‖∇‖")]
+    assert 1.0 < min(widths) and max(widths) < 5.0
+    # Two pictures with one range give one colour to one norm: the colour bar says so.
+    bar = Dot(wide.source).label("legend_gradient_scale")
+    assert "1e%d" % (lo - 4) in bar and "1e%d" % (hi + 4) in bar
+    # Norms beyond the range are drawn at its ends (clipped, not wrapped or failing).
+    narrow = viz.draw_gradient_flow(sess, p["loss"], p["feed"], vmin=-0.5, vmax=-0.25)
+    dot = Dot(narrow.source)
+    for v in ("layer_1/W", "layer_2/W", "out/W", "layer_1/b"):
+        f = (np.log10(own.stats[v]["grad_norm"]) + 0.5) / 0.25
+        assert _fill_of(dot, v) == style.colour_scale(min(1.0, max(0.0, f)))
+    assert any(_fill_of(dot, v) in (style.colour_scale(0.0), style.colour_scale(1.0))
+               for v in ("layer_1/W", "layer_2/W", "out/W", "layer_1/b"))
+    assert narrow.colour_range == (-0.5, -0.25)
+    # One end only: the other comes from the data.
+    assert viz.draw_gradient_flow(sess, p["loss"], p["feed"], vmin=lo - 2).colour_range == (
+        lo - 2, hi)
+    with pytest.raises(ValueError, match="vmin must be below vmax"):
+        viz.draw_gradient_flow(sess, p["loss"], p["feed"], vmin=0, vmax=-1)
+    with pytest.raises(TypeError, match="log10"):
+        viz.draw_gradient_flow(sess, p["loss"], p["feed"], vmin="small")
+
+
+def test_charts_share_a_range(sess):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    p = mlp(layers=2)
+    sess.run(tf.global_variables_initializer())
+    ax = viz.plot_gradient_flow(sess, p["loss"], p["feed"], vmin=-9, vmax=2)
+    assert ax.get_ylim() == pytest.approx((1e-9, 1e2))
+    history = viz.GradientHistory(p["loss"])
+    history.record(sess, p["feed"], 0)
+    heat = viz.plot_gradient_flow(history, vmin=-7, vmax=1)
+    assert heat.images[0].get_clim() == (-7, 1)
+    with pytest.raises(ValueError, match="vmin must be below vmax"):
+        viz.plot_gradient_flow(history, vmin=1, vmax=1)
+    plt.close("all")
