@@ -40,8 +40,15 @@ from tfone.ops.linalg_ops import (  # noqa: F401
     matrix_inverse, matrix_determinant, cholesky, cholesky_solve, matrix_solve,
     matrix_triangular_solve, matrix_solve_ls, self_adjoint_eig, self_adjoint_eigvals, svd)
 from tfone.ops.init_ops import qr  # noqa: F401
+from tfone.ops.segment_ops import (  # noqa: F401
+    unique, unique_with_counts, segment_sum, segment_mean, segment_max, segment_min,
+    unsorted_segment_max, unsorted_segment_min, unsorted_segment_mean, unsorted_segment_sqrt_n,
+    bincount, confusion_matrix)
+from tfone.ops.sort_ops import sort, argsort  # noqa: F401
+from tfone.ops.manip_ops import roll  # noqa: F401
 from tfone import random, initializers  # noqa: F401  (tf.random.*, tf.initializers.*)
 from tfone import math, linalg  # noqa: F401  (tf.math.*, tf.linalg.*)
+from tfone.linalg import trace  # noqa: F401
 from tfone import nn, losses  # noqa: F401  (tf.nn.*, tf.losses.*)
 from tfone.ops.logging_ops import Print, print, check_numerics, add_check_numerics_ops  # noqa: F401,A004
 from tfone.ops.check_ops import (  # noqa: F401

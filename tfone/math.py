@@ -15,14 +15,21 @@ from tfone.ops.math_ops import (  # noqa: F401
     reduce_variance, reduce_std, count_nonzero, argmax, argmin, accumulate_n, truncatediv,
     truncatemod, atan2, log_sigmoid, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, cumprod)
 
+from tfone.ops.array_ops import unsorted_segment_sum, invert_permutation  # noqa: F401
+from tfone.ops.segment_ops import (  # noqa: F401
+    segment_sum, segment_mean, segment_max, segment_min, unsorted_segment_max,
+    unsorted_segment_min, unsorted_segment_mean, unsorted_segment_sqrt_n, bincount,
+    confusion_matrix)
+
 floor_div = floordiv  # TF1's alias (tf.math.floordiv is the documented name)
+_NN_NAMES = ("softplus", "softsign", "log_softmax", "softmax", "l2_normalize", "top_k",
+             "in_top_k")
 
 
 def __getattr__(name):
     # tf.math.softplus & co. live in nn_ops; resolve lazily so this module never depends on
     # the import order of the nn package.
-    if name in ("softplus", "softsign", "log_softmax", "softmax", "l2_normalize", "top_k",
-                "in_top_k"):
+    if name in _NN_NAMES:
         try:
             from tfone.ops import nn_ops
         except ImportError:
@@ -30,3 +37,8 @@ def __getattr__(name):
         if nn_ops is not None and hasattr(nn_ops, name):
             return getattr(nn_ops, name)
     raise AttributeError("module 'tfone.math' has no attribute %r" % name)
+
+
+def __dir__():
+    # The names resolved lazily above are part of tf.math too (docs/API.md lists dir()).
+    return sorted(set(globals()) | set(_NN_NAMES))
