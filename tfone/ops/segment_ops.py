@@ -33,9 +33,11 @@ def _unique(x):
 
 
 class _UniqueBase(OpDef):
-    inputs = ("x:T",)
+    # Every dtype, listed rather than a type variable: as in TF1, no gradient is defined and
+    # tf.gradients raises LookupError through it.
+    inputs = ("x:float16|float32|float64|int8|int16|int32|int64|uint8|uint16|bool|string|"
+              "complex64|complex128",)
     attrs = {"out_idx": dtypes.int32}
-    # As in TF1, no gradient is defined (tf.gradients raises LookupError through it).
 
     def _infer(self, x, out_idx):
         if x.shape.ndims not in (None, 1):
