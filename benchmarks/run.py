@@ -11,7 +11,29 @@ import platform
 import subprocess
 import sys
 
-import numpy as np
+_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def configure_blas_threads(argv=None):
+    """Fix the BLAS thread count (default 1) before numpy is imported.
+
+    Multi-threaded OpenBLAS on a small, shared 2-core machine makes small matrix products
+    erratic (the same product measured from 20 us to 5 ms here), which would drown the
+    differences the benchmark is about. Both variants always share the setting; pass
+    ``--blas-threads N`` to measure another one.
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    threads = "1"
+    if "--blas-threads" in argv:
+        threads = argv[argv.index("--blas-threads") + 1]
+    for var in _THREAD_VARS:
+        os.environ[var] = threads
+
+
+if __name__ == "__main__":
+    configure_blas_threads()
+
+import numpy as np  # noqa: E402
 
 from benchmarks import timing, workloads
 
@@ -29,7 +51,7 @@ def machine_info():
         info["blas"] = "%s %s" % (blas.get("name", "?"), blas.get("version", ""))
     except Exception:  # older numpy: no dict mode
         info["blas"] = "unknown"
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_CORETYPE"):
+    for var in _THREAD_VARS + ("OPENBLAS_CORETYPE",):
         if os.environ.get(var):
             info[var] = os.environ[var]
     try:
@@ -105,6 +127,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="smoke run: few iterations")
     parser.add_argument("--only", default="", help="comma-separated workload keys, e.g. W1,W3")
     parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--blas-threads", default="1",
+                        help="BLAS threads for both variants (set before numpy loads; default 1)")
     args = parser.parse_args(argv)
     only = {k.strip().upper() for k in args.only.split(",") if k.strip()}
 

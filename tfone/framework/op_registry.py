@@ -107,6 +107,11 @@ class OpDef:
         """A value known at graph-construction time, or None (used by constant_value)."""
         return None
 
+    def is_identity(self, op):
+        """True if, given what is statically known, ``op`` returns its first input unchanged
+        (e.g. a reshape to the same shape); plans then alias the input instead of calling."""
+        return False
+
     foldable = True        # may constant_value() evaluate this op on constant inputs?
 
     @property

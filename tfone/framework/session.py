@@ -668,7 +668,7 @@ class _Plan:
             return False
         if not outputs:
             return not opdef.stateful  # e.g. NoOp: it only orders its control inputs
-        if opdef.passthrough and len(outputs) == 1:
+        if (opdef.passthrough or (not opdef.stateful and opdef.is_identity(op))) and len(outputs) == 1:
             source = op._inputs[0]
             if source in names:
                 names[outputs[0]] = names[source]

@@ -299,6 +299,12 @@ class ZerosLike(OpDef):
     label = "zeros_like"
     gradient = NOT_DIFFERENTIABLE
 
+    def static_value(self, op):
+        x = op.inputs[0]
+        if x.shape.is_fully_defined() and x.dtype.name != "string":
+            return np.zeros(x.shape.as_list(), dtype=x.dtype._np)
+        return None
+
     def infer(self, x):
         return x.dtype, x.shape
 
@@ -312,6 +318,12 @@ class OnesLike(OpDef):
     inputs = ("x",)
     label = "ones_like"
     gradient = NOT_DIFFERENTIABLE
+
+    def static_value(self, op):
+        x = op.inputs[0]
+        if x.shape.is_fully_defined() and x.dtype.name != "string":
+            return np.ones(x.shape.as_list(), dtype=x.dtype._np)
+        return None
 
     def infer(self, x):
         return x.dtype, x.shape
@@ -344,6 +356,10 @@ class Reshape(OpDef):
     inputs = ("tensor:T", "shape:int32|int64")
     label = "reshape"
     aliases = "input"
+
+    def is_identity(self, op):
+        before, after = op.inputs[0].shape, op.outputs[0].shape
+        return before.is_fully_defined() and before == after
 
     def infer(self, tensor, shape):
         if shape.shape.ndims not in (None, 1):
@@ -511,6 +527,10 @@ class BroadcastTo(OpDef):
     inputs = ("input:T", "shape:int32|int64")
     label = "broadcast"
     aliases = "input"
+
+    def is_identity(self, op):
+        before, after = op.inputs[0].shape, op.outputs[0].shape
+        return before.is_fully_defined() and before == after
 
     def infer(self, input, shape):
         target = shape_from_tensor(shape)

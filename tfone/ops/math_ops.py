@@ -1891,6 +1891,13 @@ class Reduction(OpDef):
     attrs = {"keep_dims": False}
     kinds = _NUMERIC_KINDS
 
+    def is_identity(self, op):
+        # Reducing over no axes returns the input (the gradient of a broadcast that did not
+        # broadcast, once a plan knows the shapes).
+        axes = constant_value(op.inputs[1])
+        return (axes is not None and np.size(axes) == 0 and op.inputs[0].dtype == op.outputs[0].dtype
+                and op.inputs[0].shape == op.outputs[0].shape)
+
     def infer(self, input, reduction_indices, keep_dims):
         if self.kinds is not None:
             _check_dtype(self.type, input.dtype, self.kinds, "input")
