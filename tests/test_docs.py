@@ -30,6 +30,28 @@ def test_api_md_is_up_to_date():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_every_public_name_has_a_docstring():
+    # The first line of each docstring is what docs/API.md shows next to the name.
+    import importlib
+    import inspect
+    import types
+    sys.path.insert(0, os.path.join(REPO, "docs"))
+    try:
+        import generate_api
+    finally:
+        sys.path.pop(0)
+    missing = []
+    for public, module_name in generate_api.NAMESPACES:
+        module = importlib.import_module(module_name)
+        for name in generate_api._public_names(module):
+            obj = getattr(module, name)
+            if isinstance(obj, types.ModuleType) or not (inspect.isclass(obj) or callable(obj)):
+                continue
+            if not generate_api._first_line(obj):
+                missing.append("%s.%s" % (public, name))
+    assert not missing, "public names without a docstring: %s" % ", ".join(missing)
+
+
 def test_api_md_lists_the_namespaces_and_ops():
     text = _read("docs", "API.md")
     for heading in ("## tf\n", "## tf.nn\n", "## tf.math\n", "## tf.linalg\n", "## tf.train\n",

@@ -18,11 +18,13 @@ def disable_eager_execution():
 
 
 def enable_eager_execution(config=None, device_policy=None, execution_mode=None):
+    """Raises NotImplementedError: tfone has TF1's graph mode only (no eager execution)."""
     raise NotImplementedError("tfone has no eager execution: it runs TF1's graph mode only "
                               "(build a graph, then run it with tf.Session).")
 
 
 def enable_v2_behavior():
+    """Raises NotImplementedError: tfone has TF1's graph-mode API only (no TF2 behaviour)."""
     raise NotImplementedError("tfone implements TensorFlow 1's graph-mode API only; TF2 "
                               "behaviour (eager execution, tf.function) is not available.")
 

@@ -82,14 +82,17 @@ def relu(x, alpha=0., max_value=None, threshold=0):
 
 
 def tanh(x):
+    """Hyperbolic tangent, element-wise."""
     return math_ops.tanh(x)
 
 
 def sigmoid(x):
+    """1 / (1 + exp(-x)), element-wise."""
     return math_ops.sigmoid(x)
 
 
 def exponential(x):
+    """exp(x), element-wise."""
     return math_ops.exp(x)
 
 

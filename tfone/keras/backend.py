@@ -53,6 +53,7 @@ def floatx():
 
 
 def set_floatx(value):
+    """Sets the default float type of Keras: 'float16', 'float32' (default) or 'float64'."""
     global _FLOATX
     if value not in ("float16", "float32", "float64"):
         raise ValueError("Unknown floatx type: %r (use 'float16', 'float32' or 'float64')"
@@ -66,6 +67,7 @@ def epsilon():
 
 
 def set_epsilon(value):
+    """Sets the fuzz factor Keras uses to avoid divisions by zero (default 1e-7)."""
     global _EPSILON
     _EPSILON = float(value)
 
@@ -76,6 +78,7 @@ def image_data_format():
 
 
 def set_image_data_format(data_format):
+    """Sets the default image layout: 'channels_last' (default) or 'channels_first'."""
     global _IMAGE_DATA_FORMAT
     if data_format not in ("channels_last", "channels_first"):
         raise ValueError("Unknown data_format: %r (use 'channels_last' or 'channels_first')"
@@ -89,6 +92,7 @@ def cast_to_floatx(x):
 
 
 def get_graph():
+    """The graph Keras builds models in (the default graph)."""
     return _graph.get_default_graph()
 
 
@@ -153,6 +157,7 @@ def get_uid(prefix=""):
 
 
 def reset_uids():
+    """Restarts the automatic layer names (dense, dense_1, ...) of the default graph."""
     _GRAPH_UIDS.pop(_graph.get_default_graph(), None)
 
 
@@ -253,6 +258,7 @@ def int_shape(x):
 
 
 def ndim(x):
+    """The rank of a tensor or variable (None if unknown)."""
     return x.shape.ndims
 
 
@@ -277,6 +283,7 @@ def get_value(x):
 
 
 def batch_get_value(tensors):
+    """The values of several variables or tensors, as numpy arrays (one session run)."""
     if not tensors:
         return []
     graph = tensors[0].graph
@@ -290,6 +297,7 @@ def set_value(x, value):
 
 
 def batch_set_value(tuples):
+    """Sets variables to numpy values, from a list of (variable, value) pairs."""
     tuples = list(tuples)
     if not tuples:
         return

@@ -48,6 +48,7 @@ def backend():
 
 
 def is_tensor(x):
+    """Is ``x`` a tensor (or a variable)?"""
     return isinstance(x, Tensor) or hasattr(x, "_as_tensor")
 
 
@@ -61,6 +62,7 @@ def variable(value, dtype=None, name=None, constraint=None):
 
 
 def constant(value, dtype=None, shape=None, name=None):
+    """A constant tensor (dtype defaults to floatx())."""
     from tfone.ops.constant_op import constant as _constant
     return _constant(value, dtype=dtype or _floatx(), shape=shape, name=name)
 
@@ -75,6 +77,7 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
 
 
 def is_placeholder(x):
+    """Is ``x`` a placeholder (or a placeholder with a default)?"""
     return isinstance(x, Tensor) and x.op.type in ("Placeholder", "PlaceholderWithDefault")
 
 
@@ -84,50 +87,61 @@ def shape(x):
 
 
 def zeros(shape, dtype=None, name=None):
+    """A variable of the given shape initialized to zeros."""
     return variable(np.zeros(shape), dtype=dtype, name=name)
 
 
 def ones(shape, dtype=None, name=None):
+    """A variable of the given shape initialized to ones."""
     return variable(np.ones(shape), dtype=dtype, name=name)
 
 
 def eye(size, dtype=None, name=None):
+    """A variable initialized to the ``size`` x ``size`` identity matrix."""
     return variable(np.eye(size), dtype=dtype, name=name)
 
 
 def zeros_like(x, dtype=None, name=None):
+    """A tensor of zeros with the shape of ``x``."""
     return array_ops.zeros_like(x, dtype=dtype, name=name)
 
 
 def ones_like(x, dtype=None, name=None):
+    """A tensor of ones with the shape of ``x``."""
     return array_ops.ones_like(x, dtype=dtype, name=name)
 
 
 def identity(x, name=None):
+    """A tensor with the same value as ``x``."""
     return array_ops.identity(x, name=name)
 
 
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    """A tensor of uniformly distributed random values in [minval, maxval) (a new draw each run)."""
     from tfone.ops import random_ops
     return random_ops.random_uniform(shape, minval, maxval, dtype=dtype or _floatx(), seed=seed)
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """A tensor of normally distributed random values (a new draw each run)."""
     from tfone.ops import random_ops
     return random_ops.random_normal(shape, mean, stddev, dtype=dtype or _floatx(), seed=seed)
 
 
 def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
+    """A variable initialized with values uniformly distributed in [low, high)."""
     rng = np.random.RandomState(seed)
     return variable(rng.uniform(low, high, size=shape), dtype=dtype, name=name)
 
 
 def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None):
+    """A variable initialized with normally distributed values (mean, scale)."""
     rng = np.random.RandomState(seed)
     return variable(rng.normal(mean, scale, size=shape), dtype=dtype, name=name)
 
 
 def count_params(x):
+    """The number of scalars in a tensor or variable of fully known shape."""
     return int(np.prod(x.shape.as_list()))
 
 
@@ -186,15 +200,19 @@ class _nothing:
 
 
 def function(inputs, outputs, updates=None, name=None, **kwargs):
+    """A callable that takes a list of input values and returns the list of output values (running
+    ``updates`` too), in the Keras session."""
     return Function(inputs, outputs, updates=updates, name=name)
 
 
 def gradients(loss, variables):
+    """The gradients of ``loss`` with respect to ``variables`` (tf.gradients)."""
     from tfone.framework.gradients import gradients as _gradients
     return _gradients(loss, variables)
 
 
 def stop_gradient(variables):
+    """The same value(s), treated as constants by gradients (a tensor or a list of them)."""
     if isinstance(variables, (list, tuple)):
         return [array_ops.stop_gradient(v) for v in variables]
     return array_ops.stop_gradient(variables)
@@ -202,6 +220,7 @@ def stop_gradient(variables):
 
 # -- math --------------------------------------------------------------------------------------------
 def cast(x, dtype):
+    """``x`` converted to ``dtype``."""
     return math_ops.cast(x, dtype)
 
 
@@ -229,10 +248,12 @@ def batch_dot(x, y, axes=None):
 
 
 def transpose(x):
+    """``x`` with its axes reversed (the matrix transpose for 2-D x)."""
     return array_ops.transpose(x)
 
 
 def gather(reference, indices):
+    """The rows of ``reference`` at ``indices``."""
     return array_ops.gather(reference, indices)
 
 
@@ -241,18 +262,22 @@ def _reduce(fn, x, axis, keepdims):
 
 
 def max(x, axis=None, keepdims=False):  # noqa: A001
+    """Maximum over ``axis`` (all axes by default)."""
     return _reduce(math_ops.reduce_max, x, axis, keepdims)
 
 
 def min(x, axis=None, keepdims=False):  # noqa: A001
+    """Minimum over ``axis`` (all axes by default)."""
     return _reduce(math_ops.reduce_min, x, axis, keepdims)
 
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001
+    """Sum over ``axis`` (all axes by default)."""
     return _reduce(math_ops.reduce_sum, x, axis, keepdims)
 
 
 def prod(x, axis=None, keepdims=False):
+    """Product over ``axis`` (all axes by default)."""
     return _reduce(math_ops.reduce_prod, x, axis, keepdims)
 
 
@@ -265,6 +290,7 @@ def mean(x, axis=None, keepdims=False):
 
 
 def var(x, axis=None, keepdims=False):
+    """Variance over ``axis`` (all axes by default)."""
     x = convert_to_tensor(x)
     if x.dtype.base_dtype == dtypes.bool:
         x = math_ops.cast(x, _floatx())
@@ -272,6 +298,7 @@ def var(x, axis=None, keepdims=False):
 
 
 def std(x, axis=None, keepdims=False):
+    """Standard deviation over ``axis`` (all axes by default)."""
     x = convert_to_tensor(x)
     if x.dtype.base_dtype == dtypes.bool:
         x = math_ops.cast(x, _floatx())
@@ -279,26 +306,32 @@ def std(x, axis=None, keepdims=False):
 
 
 def any(x, axis=None, keepdims=False):  # noqa: A001
+    """Logical OR over ``axis`` (all axes by default); non-bool inputs are cast to bool."""
     return math_ops.reduce_any(math_ops.cast(x, dtypes.bool), axis=axis, keepdims=keepdims)
 
 
 def all(x, axis=None, keepdims=False):  # noqa: A001
+    """Logical AND over ``axis`` (all axes by default); non-bool inputs are cast to bool."""
     return math_ops.reduce_all(math_ops.cast(x, dtypes.bool), axis=axis, keepdims=keepdims)
 
 
 def argmax(x, axis=-1):
+    """Index of the largest value along ``axis`` (default: the last)."""
     return math_ops.argmax(x, axis)
 
 
 def argmin(x, axis=-1):
+    """Index of the smallest value along ``axis`` (default: the last)."""
     return math_ops.argmin(x, axis)
 
 
 def square(x):
+    """x ** 2, element-wise."""
     return math_ops.square(x)
 
 
 def abs(x):  # noqa: A001
+    """|x|, element-wise."""
     return math_ops.abs(x)
 
 
@@ -309,26 +342,32 @@ def sqrt(x):
 
 
 def exp(x):
+    """exp(x), element-wise."""
     return math_ops.exp(x)
 
 
 def log(x):
+    """Natural logarithm, element-wise."""
     return math_ops.log(x)
 
 
 def round(x):  # noqa: A001
+    """Rounds to the nearest integer (half to even), element-wise."""
     return math_ops.round(x)
 
 
 def sign(x):
+    """-1, 0 or 1 for each element's sign."""
     return math_ops.sign(x)
 
 
 def pow(x, a):  # noqa: A001
+    """x ** a, element-wise."""
     return math_ops.pow(x, a)
 
 
 def clip(x, min_value, max_value):
+    """``x`` clipped element-wise to [min_value, max_value] (None: no bound)."""
     x = convert_to_tensor(x)
     if max_value is not None and min_value is not None and max_value < min_value:
         max_value = min_value
@@ -341,50 +380,63 @@ def clip(x, min_value, max_value):
 
 
 def equal(x, y):
+    """x == y, element-wise (a bool tensor)."""
     return math_ops.equal(x, y)
 
 
 def not_equal(x, y):
+    """x != y, element-wise."""
     return math_ops.not_equal(x, y)
 
 
 def greater(x, y):
+    """x > y, element-wise."""
     return math_ops.greater(x, y)
 
 
 def greater_equal(x, y):
+    """x >= y, element-wise."""
     return math_ops.greater_equal(x, y)
 
 
 def less(x, y):
+    """x < y, element-wise."""
     return math_ops.less(x, y)
 
 
 def less_equal(x, y):
+    """x <= y, element-wise."""
     return math_ops.less_equal(x, y)
 
 
 def maximum(x, y):
+    """Element-wise maximum of x and y."""
     return math_ops.maximum(x, y)
 
 
 def minimum(x, y):
+    """Element-wise minimum of x and y."""
     return math_ops.minimum(x, y)
 
 
 def sin(x):
+    """Sine, element-wise."""
     return math_ops.sin(x)
 
 
 def cos(x):
+    """Cosine, element-wise."""
     return math_ops.cos(x)
 
 
 def cumsum(x, axis=0):
+    """Cumulative sum along ``axis``."""
     return math_ops.cumsum(x, axis=axis)
 
 
 def arange(start, stop=None, step=1, dtype="int32"):
+    """A 1-D tensor of the integers from ``start`` up to (not including) ``stop``; ``arange(n)`` is
+    0..n-1."""
     if stop is None:
         start, stop = 0, start
     return math_ops.range(start, stop, step, dtype=dtype)
@@ -392,37 +444,45 @@ def arange(start, stop=None, step=1, dtype="int32"):
 
 # -- neural-network functions --------------------------------------------------------------------------
 def softmax(x, axis=-1):
+    """exp(x) / sum(exp(x)) along ``axis`` (default: the last)."""
     return _nn().softmax(x, axis=axis)
 
 
 def softplus(x):
+    """log(1 + exp(x)), element-wise."""
     return _nn().softplus(x)
 
 
 def softsign(x):
+    """x / (1 + |x|), element-wise."""
     return _nn().softsign(x)
 
 
 def relu(x, alpha=0., max_value=None, threshold=0):
+    """Rectified linear unit, with optional leak ``alpha``, cap ``max_value`` and ``threshold``."""
     from tfone.keras import activations
     return activations.relu(x, alpha=alpha, max_value=max_value, threshold=threshold)
 
 
 def elu(x, alpha=1.):
+    """Exponential linear unit: x if x > 0 else alpha * (exp(x) - 1)."""
     from tfone.keras import activations
     return activations.elu(x, alpha=alpha)
 
 
 def sigmoid(x):
+    """1 / (1 + exp(-x)), element-wise."""
     return math_ops.sigmoid(x)
 
 
 def hard_sigmoid(x):
+    """Piecewise-linear sigmoid: clip(0.2 * x + 0.5, 0, 1)."""
     from tfone.keras import activations
     return activations.hard_sigmoid(x)
 
 
 def tanh(x):
+    """Hyperbolic tangent, element-wise."""
     return math_ops.tanh(x)
 
 
@@ -432,38 +492,49 @@ def dropout(x, level, noise_shape=None, seed=None):
 
 
 def l2_normalize(x, axis=None):
+    """``x`` divided by its L2 norm along ``axis``."""
     return _nn().l2_normalize(x, axis=axis)
 
 
 def in_top_k(predictions, targets, k):
+    """For each row, whether ``targets`` is among the ``k`` largest ``predictions``."""
     return _nn().in_top_k(predictions, targets, k)
 
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Cross-entropy between one-hot ``target`` and ``output`` (probabilities, or logits with
+    ``from_logits=True``) along ``axis``."""
     from tfone.keras import losses
     return losses.backend_categorical_crossentropy(target, output, from_logits, axis)
 
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Cross-entropy between integer class ``target`` and ``output`` (probabilities, or logits with
+    ``from_logits=True``)."""
     from tfone.keras import losses
     return losses.backend_sparse_categorical_crossentropy(target, output, from_logits, axis)
 
 
 def binary_crossentropy(target, output, from_logits=False):
+    """Element-wise binary cross-entropy between ``target`` and ``output`` (probabilities, or
+    logits with ``from_logits=True``)."""
     from tfone.keras import losses
     return losses.backend_binary_crossentropy(target, output, from_logits)
 
 
 # -- shapes --------------------------------------------------------------------------------------------
 def reshape(x, shape):
+    """``x`` with a new shape."""
     return array_ops.reshape(x, shape)
 
 
 def permute_dimensions(x, pattern):
+    """``x`` with its axes reordered by ``pattern`` (a transpose)."""
     return array_ops.transpose(x, perm=list(pattern))
 
 
 def concatenate(tensors, axis=-1):
+    """Tensors joined along ``axis`` (default: the last)."""
     if axis < 0:
         rank = convert_to_tensor(tensors[0]).shape.ndims
         axis = axis % rank if rank else 0
@@ -471,18 +542,22 @@ def concatenate(tensors, axis=-1):
 
 
 def stack(x, axis=0):
+    """A list of tensors of the same shape joined along a new axis."""
     return array_ops.stack(x, axis=axis)
 
 
 def expand_dims(x, axis=-1):
+    """``x`` with a new axis of size 1 at ``axis`` (default: the end)."""
     return array_ops.expand_dims(x, axis)
 
 
 def squeeze(x, axis):
+    """``x`` without its axis ``axis`` of size 1."""
     return array_ops.squeeze(x, [axis])
 
 
 def flatten(x):
+    """``x`` reshaped to 1-D."""
     return array_ops.reshape(x, [-1])
 
 
@@ -497,6 +572,7 @@ def batch_flatten(x):
 
 
 def tile(x, n):
+    """``x`` repeated ``n`` times along each axis."""
     if isinstance(n, int):
         n = [n]
     return array_ops.tile(x, n)
@@ -514,10 +590,12 @@ def repeat_elements(x, rep, axis):
 
 
 def one_hot(indices, num_classes):
+    """One-hot encoding of integer ``indices`` with ``num_classes`` classes (a new last axis)."""
     return array_ops.one_hot(indices, depth=num_classes, axis=-1)
 
 
 def reverse(x, axes):
+    """``x`` reversed along ``axes``."""
     if isinstance(axes, int):
         axes = [axes]
     return array_ops.reverse(x, axes)
@@ -555,16 +633,20 @@ def in_train_phase(x, alt, training=None):
 
 
 def in_test_phase(x, alt, training=None):
+    """``x`` in the test phase, ``alt`` in the training phase (see in_train_phase)."""
     return in_train_phase(alt, x, training=training)
 
 
 def update(x, new_x):
+    """An op that assigns ``new_x`` to the variable ``x``."""
     return x.assign(new_x)
 
 
 def update_add(x, increment):
+    """An op that adds ``increment`` to the variable ``x``."""
     return x.assign_add(increment)
 
 
 def update_sub(x, decrement):
+    """An op that subtracts ``decrement`` from the variable ``x``."""
     return x.assign_sub(decrement)

@@ -17,6 +17,8 @@ def _epsilon(dtype):
 
 
 class Constraint:
+    """Base class of weight constraints: called on a weight tensor after each update, returns the
+    constrained weight."""
     def __call__(self, w):
         return w
 
@@ -105,12 +107,14 @@ _OBJECTS = {"Constraint": Constraint, "MaxNorm": MaxNorm, "NonNeg": NonNeg,
 
 
 def serialize(constraint):
+    """The config dict of a constraint: {'class_name': ..., 'config': ...}."""
     if constraint is None:
         return None
     return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
 
 
 def deserialize(config, custom_objects=None):
+    """A constraint rebuilt from its config dict (or class name)."""
     objects = dict(_OBJECTS)
     objects.update(custom_objects or {})
     if isinstance(config, str):
@@ -127,6 +131,7 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
+    """A constraint from a name, a config dict or a callable (None stays None)."""
     if identifier is None:
         return None
     if isinstance(identifier, (str, dict)):

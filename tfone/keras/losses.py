@@ -454,6 +454,7 @@ def serialize(loss):
 
 
 def deserialize(name, custom_objects=None):
+    """The loss function or object named by ``name`` (a string or a config dict)."""
     return deserialize_keras_object(name, _module_objects(), custom_objects,
                                     printable_module_name="loss function")
 

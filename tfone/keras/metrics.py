@@ -708,10 +708,12 @@ def _module_objects():
 
 
 def serialize(metric):
+    """The config of a metric (its name for a function, a config dict for an object)."""
     return serialize_keras_object(metric)
 
 
 def deserialize(config, custom_objects=None):
+    """The metric function or object described by ``config`` (a name or a config dict)."""
     return deserialize_keras_object(config, _module_objects(), custom_objects,
                                     printable_module_name="metric function")
 

@@ -768,6 +768,7 @@ _NAMES = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad,
 
 
 def serialize(optimizer):
+    """The config dict of an optimizer: {'class_name': ..., 'config': ...}."""
     return serialize_keras_object(optimizer)
 
 

@@ -54,14 +54,17 @@ class L1L2(Regularizer):
 
 
 def l1(l=0.01):  # noqa: E741
+    """A regularizer adding ``l * sum(|w|)`` to the loss."""
     return L1L2(l1=l)
 
 
 def l2(l=0.01):  # noqa: E741
+    """A regularizer adding ``l * sum(w ** 2)`` to the loss."""
     return L1L2(l2=l)
 
 
 def l1_l2(l1=0.01, l2=0.01):  # noqa: E741
+    """A regularizer adding ``l1 * sum(|w|) + l2 * sum(w ** 2)`` to the loss."""
     return L1L2(l1=l1, l2=l2)
 
 
@@ -81,6 +84,7 @@ def serialize(regularizer):
 
 
 def deserialize(config, custom_objects=None):
+    """A regularizer rebuilt from its config dict (or class name)."""
     objects = dict(_OBJECTS)
     objects.update(custom_objects or {})
     if isinstance(config, str):

@@ -588,5 +588,7 @@ def model_from_json(json_string, custom_objects=None):
 
 
 def model_from_yaml(yaml_string, custom_objects=None):
+    """Raises NotImplementedError: tfone does not use PyYAML (save with to_json() and load with
+    model_from_json())."""
     raise NotImplementedError("model_from_yaml needs PyYAML, which tfone does not use; save the "
                               "architecture with to_json() and load it with model_from_json().")

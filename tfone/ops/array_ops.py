@@ -91,6 +91,8 @@ class PlaceholderWithDefault(OpDef):
 
 
 def placeholder_with_default(input, shape, name=None):
+    """``input``, unless a value is fed for this tensor; a fed value may have any shape compatible
+    with ``shape``."""
     input = convert_to_tensor(input)
     return apply_op("PlaceholderWithDefault", [input], {"shape": as_shape(shape)}, name=name)
 
@@ -115,6 +117,7 @@ class Identity(OpDef):
 
 
 def identity(input, name=None):
+    """A new tensor with the same value as ``input`` (Identity)."""
     return apply_op("Identity", [input], name=name)
 
 
@@ -135,6 +138,8 @@ class StopGradient(OpDef):
 
 
 def stop_gradient(input, name=None):
+    """The same value as ``input``, but tf.gradients treats it as a constant (no gradient flows
+    through)."""
     return apply_op("StopGradient", [input], name=name)
 
 
@@ -174,6 +179,8 @@ class Shape(OpDef):
 
 
 def shape(input, name=None, out_type=dtypes.int32):
+    """The shape of ``input`` when the graph runs, as a 1-D int tensor (``x.shape`` is the static
+    shape)."""
     return apply_op("Shape", [input], {"out_type": dtypes.as_dtype(out_type)}, name=name)
 
 
@@ -197,6 +204,7 @@ class Size(OpDef):
 
 
 def size(input, name=None, out_type=dtypes.int32):
+    """The number of elements of ``input``, as a scalar int tensor."""
     return apply_op("Size", [input], {"out_type": dtypes.as_dtype(out_type)}, name=name)
 
 
@@ -219,6 +227,7 @@ class Rank(OpDef):
 
 
 def rank(input, name=None):
+    """The rank (number of dimensions) of ``input``, as a scalar int32 tensor."""
     return apply_op("Rank", [input], name=name)
 
 
@@ -245,6 +254,7 @@ class Fill(OpDef):
 
 
 def fill(dims, value, name=None):
+    """A tensor of shape ``dims`` with every element equal to the scalar ``value``."""
     return apply_op("Fill", [dims, value], name=name)
 
 
@@ -334,6 +344,7 @@ class OnesLike(OpDef):
 
 def zeros_like(tensor, dtype=None, name=None, optimize=True):
     # TF1 names the result after its name scope: "zeros_like:0", "zeros_like_1:0"...
+    """Zeros with the shape of ``tensor`` (and its dtype unless ``dtype`` is given)."""
     with name_scope(name, "zeros_like", [tensor]) as scope:
         tensor = convert_to_tensor(tensor)
         if dtype is not None and dtypes.as_dtype(dtype) != tensor.dtype:
@@ -342,6 +353,7 @@ def zeros_like(tensor, dtype=None, name=None, optimize=True):
 
 
 def ones_like(tensor, dtype=None, name=None, optimize=True):
+    """Ones with the shape of ``tensor`` (and its dtype unless ``dtype`` is given)."""
     with name_scope(name, "ones_like", [tensor]) as scope:     # "ones_like:0", as in TF1
         tensor = convert_to_tensor(tensor)
         if dtype is not None and dtypes.as_dtype(dtype) != tensor.dtype:
@@ -403,6 +415,7 @@ def _reshape(tensor, shape):
 
 
 def reshape(tensor, shape, name=None):
+    """``tensor`` with the same elements in a new ``shape``; one dimension may be -1 (inferred)."""
     if not is_tensor_like(shape):
         shape = _shape_tensor(shape, "shape") if isinstance(shape, (list, tuple, TensorShape)) and \
             any(is_tensor_like(s) for s in shape) else shape
@@ -492,6 +505,8 @@ class Unpack(OpDef):
 
 
 def unstack(value, num=None, axis=0, name="unstack"):
+    """The list of tensors obtained by slicing ``value`` along ``axis`` (``num`` defaults to that
+    dimension's static size)."""
     value = convert_to_tensor(value)
     dims = value.shape.as_tuple()
     if dims is not None and not -len(dims) <= axis < len(dims):
@@ -550,6 +565,7 @@ class BroadcastTo(OpDef):
 
 
 def broadcast_to(input, shape, name=None):
+    """``input`` broadcast to ``shape`` (numpy's broadcasting rules)."""
     if not is_tensor_like(shape):
         shape = _shape_tensor(shape, "shape")
     return apply_op("BroadcastTo", [input, shape], name=name)
@@ -1126,6 +1142,7 @@ class InvertPermutation(OpDef):
 
 
 def invert_permutation(x, name=None):
+    """The inverse of the permutation ``x``: y[x[i]] = i."""
     return apply_op("InvertPermutation", [x], name=name)
 
 

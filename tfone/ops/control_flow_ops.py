@@ -35,6 +35,7 @@ def _nothing():
 
 
 def no_op(name=None):
+    """An op that does nothing: a target that carries control dependencies."""
     return apply_op("NoOp", [], name=name)
 
 

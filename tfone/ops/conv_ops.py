@@ -1062,6 +1062,8 @@ def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu
 def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=None, padding=None,
                           use_cudnn_on_gpu=True, data_format="NHWC", dilations=[1, 1, 1, 1],  # noqa: B006
                           name=None, filters=None):
+    """The gradient of conv2d with respect to its input, of shape ``input_sizes``, from the filter
+    and the output gradient ``out_backprop``."""
     filter = _pick("filters", filters, "filter", filter)
     return apply_op("Conv2DBackpropInput", [input_sizes, filter, out_backprop],
                     _conv_attrs(strides, padding, data_format, dilations, use_cudnn_on_gpu), name=name)
@@ -1069,6 +1071,8 @@ def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=N
 
 def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding, use_cudnn_on_gpu=True,
                            data_format="NHWC", dilations=[1, 1, 1, 1], name=None):  # noqa: B006
+    """The gradient of conv2d with respect to its filter, of shape ``filter_sizes``, from the input
+    and the output gradient ``out_backprop``."""
     return apply_op("Conv2DBackpropFilter", [input, filter_sizes, out_backprop],
                     _conv_attrs(strides, padding, data_format, dilations, use_cudnn_on_gpu), name=name)
 
@@ -1126,6 +1130,8 @@ def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC",
 def depthwise_conv2d_native_backprop_input(input_sizes, filter, out_backprop, strides, padding,
                                            data_format="NHWC", dilations=[1, 1, 1, 1],  # noqa: B006
                                            name=None):
+    """The gradient of depthwise_conv2d_native with respect to its input (of shape
+    ``input_sizes``)."""
     return apply_op("DepthwiseConv2dNativeBackpropInput", [input_sizes, filter, out_backprop],
                     _depthwise_attrs(strides, padding, data_format, dilations), name=name)
 
@@ -1133,6 +1139,8 @@ def depthwise_conv2d_native_backprop_input(input_sizes, filter, out_backprop, st
 def depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
                                             data_format="NHWC", dilations=[1, 1, 1, 1],  # noqa: B006
                                             name=None):
+    """The gradient of depthwise_conv2d_native with respect to its filter, of shape
+    ``filter_sizes``."""
     return apply_op("DepthwiseConv2dNativeBackpropFilter", [input, filter_sizes, out_backprop],
                     _depthwise_attrs(strides, padding, data_format, dilations), name=name)
 

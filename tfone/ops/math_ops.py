@@ -376,14 +376,17 @@ class SquaredDifference(BinaryElementwise):
 
 
 def add(x, y, name=None):
+    """x + y, element-wise with broadcasting (Add)."""
     return apply_op("Add", [x, y], name=name)
 
 
 def subtract(x, y, name=None):
+    """x - y, element-wise with broadcasting (Sub)."""
     return apply_op("Sub", [x, y], name=name)
 
 
 def multiply(x, y, name=None):
+    """x * y, element-wise with broadcasting (Mul)."""
     return apply_op("Mul", [x, y], name=name)
 
 
@@ -400,10 +403,12 @@ def _dtype_of(x):
 
 
 def realdiv(x, y, name=None):
+    """x / y for floating-point tensors, element-wise with broadcasting (RealDiv)."""
     return apply_op("RealDiv", [x, y], name=name)
 
 
 def div_no_nan(x, y, name=None):
+    """x / y, but 0 wherever y is 0 (DivNoNan)."""
     with name_scope(name, "div_no_nan", [x, y]) as scope:
         x = convert_to_tensor(x, name="x")
         y = convert_to_tensor(y, name="y", dtype=x.dtype)
@@ -477,14 +482,17 @@ def pow(x, y, name=None):  # noqa: A001 - TF1's name
 
 
 def maximum(x, y, name=None):
+    """The larger of x and y, element-wise with broadcasting (Maximum)."""
     return apply_op("Maximum", [x, y], name=name)
 
 
 def minimum(x, y, name=None):
+    """The smaller of x and y, element-wise with broadcasting (Minimum)."""
     return apply_op("Minimum", [x, y], name=name)
 
 
 def squared_difference(x, y, name=None):
+    """(x - y) ** 2, element-wise with broadcasting (SquaredDifference)."""
     return apply_op("SquaredDifference", [x, y], name=name)
 
 
@@ -574,38 +582,47 @@ class LogicalOr(BinaryElementwise):
 
 
 def equal(x, y, name=None):
+    """x == y, element-wise with broadcasting; a bool tensor (Equal)."""
     return apply_op("Equal", [x, y], name=name)
 
 
 def not_equal(x, y, name=None):
+    """x != y, element-wise with broadcasting (NotEqual)."""
     return apply_op("NotEqual", [x, y], name=name)
 
 
 def less(x, y, name=None):
+    """x < y, element-wise with broadcasting (Less)."""
     return apply_op("Less", [x, y], name=name)
 
 
 def less_equal(x, y, name=None):
+    """x <= y, element-wise with broadcasting (LessEqual)."""
     return apply_op("LessEqual", [x, y], name=name)
 
 
 def greater(x, y, name=None):
+    """x > y, element-wise with broadcasting (Greater)."""
     return apply_op("Greater", [x, y], name=name)
 
 
 def greater_equal(x, y, name=None):
+    """x >= y, element-wise with broadcasting (GreaterEqual)."""
     return apply_op("GreaterEqual", [x, y], name=name)
 
 
 def logical_and(x, y, name=None):
+    """x AND y for bool tensors, element-wise with broadcasting (LogicalAnd)."""
     return apply_op("LogicalAnd", [x, y], name=name)
 
 
 def logical_or(x, y, name=None):
+    """x OR y for bool tensors, element-wise with broadcasting (LogicalOr)."""
     return apply_op("LogicalOr", [x, y], name=name)
 
 
 def logical_not(x, name=None):
+    """NOT x for a bool tensor, element-wise (LogicalNot)."""
     return apply_op("LogicalNot", [x], name=name)
 
 
@@ -1205,6 +1222,7 @@ class ReciprocalGrad(_UnaryGrad):
 
 
 def negative(x, name=None):
+    """-x, element-wise (Neg)."""
     return apply_op("Neg", [x], name=name)
 
 
@@ -1219,50 +1237,62 @@ def abs(x, name=None):  # noqa: A001 - TF1's name
 
 
 def sign(x, name=None):
+    """-1, 0 or 1 according to the sign of x, element-wise (Sign)."""
     return apply_op("Sign", [x], name=name)
 
 
 def square(x, name=None):
+    """x * x, element-wise (Square)."""
     return apply_op("Square", [x], name=name)
 
 
 def sqrt(x, name=None):
+    """Square root, element-wise (Sqrt)."""
     return apply_op("Sqrt", [x], name=name)
 
 
 def rsqrt(x, name=None):
+    """1 / sqrt(x), element-wise (Rsqrt)."""
     return apply_op("Rsqrt", [x], name=name)
 
 
 def reciprocal(x, name=None):
+    """1 / x, element-wise (Reciprocal)."""
     return apply_op("Reciprocal", [x], name=name)
 
 
 def exp(x, name=None):
+    """e ** x, element-wise (Exp)."""
     return apply_op("Exp", [x], name=name)
 
 
 def expm1(x, name=None):
+    """exp(x) - 1, accurate for small x (Expm1)."""
     return apply_op("Expm1", [x], name=name)
 
 
 def log(x, name=None):
+    """Natural logarithm, element-wise (Log)."""
     return apply_op("Log", [x], name=name)
 
 
 def log1p(x, name=None):
+    """log(1 + x), accurate for small x (Log1p)."""
     return apply_op("Log1p", [x], name=name)
 
 
 def sin(x, name=None):
+    """Sine, element-wise (Sin)."""
     return apply_op("Sin", [x], name=name)
 
 
 def cos(x, name=None):
+    """Cosine, element-wise (Cos)."""
     return apply_op("Cos", [x], name=name)
 
 
 def tan(x, name=None):
+    """Tangent, element-wise (Tan)."""
     return apply_op("Tan", [x], name=name)
 
 
@@ -1281,34 +1311,42 @@ def sigmoid(x, name=None):
 
 
 def asin(x, name=None):
+    """Inverse sine, element-wise (Asin)."""
     return apply_op("Asin", [x], name=name)
 
 
 def acos(x, name=None):
+    """Inverse cosine, element-wise (Acos)."""
     return apply_op("Acos", [x], name=name)
 
 
 def atan(x, name=None):
+    """Inverse tangent, element-wise (Atan)."""
     return apply_op("Atan", [x], name=name)
 
 
 def sinh(x, name=None):
+    """Hyperbolic sine, element-wise (Sinh)."""
     return apply_op("Sinh", [x], name=name)
 
 
 def cosh(x, name=None):
+    """Hyperbolic cosine, element-wise (Cosh)."""
     return apply_op("Cosh", [x], name=name)
 
 
 def asinh(x, name=None):
+    """Inverse hyperbolic sine, element-wise (Asinh)."""
     return apply_op("Asinh", [x], name=name)
 
 
 def acosh(x, name=None):
+    """Inverse hyperbolic cosine, element-wise (Acosh)."""
     return apply_op("Acosh", [x], name=name)
 
 
 def atanh(x, name=None):
+    """Inverse hyperbolic tangent, element-wise (Atanh)."""
     return apply_op("Atanh", [x], name=name)
 
 
@@ -1320,14 +1358,17 @@ def log_sigmoid(x, name=None):
 
 
 def erf(x, name=None):
+    """The Gauss error function, element-wise (Erf)."""
     return apply_op("Erf", [x], name=name)
 
 
 def floor(x, name=None):
+    """The largest integer not greater than x, element-wise (Floor)."""
     return apply_op("Floor", [x], name=name)
 
 
 def ceil(x, name=None):
+    """The smallest integer not less than x, element-wise (Ceil)."""
     return apply_op("Ceil", [x], name=name)
 
 
@@ -1353,14 +1394,17 @@ def conj(x, name=None):
 
 
 def is_nan(x, name=None):
+    """True where x is NaN (IsNan)."""
     return apply_op("IsNan", [x], name=name)
 
 
 def is_inf(x, name=None):
+    """True where x is +inf or -inf (IsInf)."""
     return apply_op("IsInf", [x], name=name)
 
 
 def is_finite(x, name=None):
+    """True where x is neither infinite nor NaN (IsFinite)."""
     return apply_op("IsFinite", [x], name=name)
 
 
@@ -1390,6 +1434,7 @@ class AddN(OpDef):
 
 
 def add_n(inputs, name=None):
+    """The element-wise sum of a list of tensors of the same shape and dtype (AddN)."""
     if not inputs or not isinstance(inputs, (list, tuple)):
         raise ValueError("inputs must be a non-empty list of tensors, got %r" % (inputs,))
     if len(inputs) == 1:  # as TF1: no AddN op for a single tensor
@@ -2171,6 +2216,8 @@ def reduce(op_type, input_tensor, axis=None, keepdims=None, name=None, reduction
 
 def reduce_sum(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
                keep_dims=None):
+    """Sum over ``axis`` (all axes by default); ``keepdims`` keeps the reduced axes with size 1
+    (``reduction_indices``, ``keep_dims``: TF1's old names)."""
     return reduce("Sum", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
 
 
@@ -2182,26 +2229,36 @@ def reduce_mean(input_tensor, axis=None, keepdims=None, name=None, reduction_ind
 
 def reduce_max(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
                keep_dims=None):
+    """Maximum over ``axis`` (all axes by default); ``keepdims`` keeps the reduced axes with size 1
+    (``reduction_indices``, ``keep_dims``: TF1's old names)."""
     return reduce("Max", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
 
 
 def reduce_min(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
                keep_dims=None):
+    """Minimum over ``axis`` (all axes by default); ``keepdims`` keeps the reduced axes with size 1
+    (``reduction_indices``, ``keep_dims``: TF1's old names)."""
     return reduce("Min", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
 
 
 def reduce_prod(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
                 keep_dims=None):
+    """Product over ``axis`` (all axes by default); ``keepdims`` keeps the reduced axes with size 1
+    (``reduction_indices``, ``keep_dims``: TF1's old names)."""
     return reduce("Prod", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
 
 
 def reduce_any(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
                keep_dims=None):
+    """Logical OR over ``axis`` (all axes by default); ``keepdims`` keeps the reduced axes with
+    size 1 (``reduction_indices``, ``keep_dims``: TF1's old names)."""
     return reduce("Any", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
 
 
 def reduce_all(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
                keep_dims=None):
+    """Logical AND over ``axis`` (all axes by default); ``keepdims`` keeps the reduced axes with
+    size 1 (``reduction_indices``, ``keep_dims``: TF1's old names)."""
     return reduce("All", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
 
 
@@ -2394,6 +2451,8 @@ class Range(OpDef):
 
 
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TF1's name
+    """The numbers from ``start`` up to (not including) ``limit`` in steps of ``delta``, like
+    Python's range; tf.range(n) is 0, 1, ..., n - 1."""
     if limit is None:
         start, limit = 0, start
     with name_scope(name, "Range", [start, limit, delta]) as scope:
@@ -2452,16 +2511,20 @@ def cast(x, dtype, name=None):
 
 
 def to_float(x, name="ToFloat"):
+    """``x`` cast to float32 (TF1's deprecated shorthand for tf.cast)."""
     return cast(x, dtypes.float32, name=name)
 
 
 def to_double(x, name="ToDouble"):
+    """``x`` cast to float64 (TF1's deprecated shorthand for tf.cast)."""
     return cast(x, dtypes.float64, name=name)
 
 
 def to_int32(x, name="ToInt32"):
+    """``x`` cast to int32 (TF1's deprecated shorthand for tf.cast)."""
     return cast(x, dtypes.int32, name=name)
 
 
 def to_int64(x, name="ToInt64"):
+    """``x`` cast to int64 (TF1's deprecated shorthand for tf.cast)."""
     return cast(x, dtypes.int64, name=name)

@@ -152,17 +152,21 @@ def _ref(variable):
 
 
 def assign(ref, value, validate_shape=None, use_locking=None, name=None):
+    """An op that stores ``value`` in the variable ``ref`` and outputs the new value; like every
+    op, it runs only when fetched or needed by what is fetched."""
     return apply_op("Assign", [_ref(ref), value], {
         "validate_shape": True if validate_shape is None else bool(validate_shape),
         "use_locking": bool(use_locking)}, name=name or "Assign")
 
 
 def assign_add(ref, value, use_locking=None, name=None):
+    """An op that adds ``value`` to the variable ``ref`` and outputs the new value."""
     return apply_op("AssignAdd", [_ref(ref), value], {"use_locking": bool(use_locking)},
                     name=name or "AssignAdd")
 
 
 def assign_sub(ref, value, use_locking=None, name=None):
+    """An op that subtracts ``value`` from the variable ``ref`` and outputs the new value."""
     return apply_op("AssignSub", [_ref(ref), value], {"use_locking": bool(use_locking)},
                     name=name or "AssignSub")
 

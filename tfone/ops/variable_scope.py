@@ -203,6 +203,7 @@ def _store(graph=None):
 
 
 def get_variable_scope():
+    """The current VariableScope (set by the innermost tf.variable_scope)."""
     return _store().current_scope
 
 
@@ -236,6 +237,8 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
 
 def get_local_variable(name, shape=None, dtype=None, initializer=None, regularizer=None,
                        trainable=False, collections=None, **kwargs):
+    """tf.get_variable for a local variable: not trainable, in GraphKeys.LOCAL_VARIABLES
+    (initialized by tf.local_variables_initializer())."""
     collections = list(collections or []) + [GraphKeys.LOCAL_VARIABLES]
     return get_variable(name, shape, dtype, initializer, regularizer, False, collections, **kwargs)
 

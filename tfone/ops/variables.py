@@ -194,22 +194,31 @@ def _collection(key, scope=None):
 
 
 def global_variables(scope=None):
+    """The global variables (those a Saver saves), optionally only those whose names match the
+    ``scope`` regex."""
     return _collection(GraphKeys.GLOBAL_VARIABLES, scope)
 
 
 def all_variables():
+    """TF1's deprecated name for tf.global_variables()."""
     return global_variables()
 
 
 def trainable_variables(scope=None):
+    """The variables optimizers train by default, optionally only those whose names match the
+    ``scope`` regex."""
     return _collection(GraphKeys.TRAINABLE_VARIABLES, scope)
 
 
 def local_variables(scope=None):
+    """The local variables (not saved, e.g. counters), optionally only those whose names match the
+    ``scope`` regex."""
     return _collection(GraphKeys.LOCAL_VARIABLES, scope)
 
 
 def model_variables(scope=None):
+    """The variables in GraphKeys.MODEL_VARIABLES, optionally only those whose names match the
+    ``scope`` regex."""
     return _collection(GraphKeys.MODEL_VARIABLES, scope)
 
 
@@ -222,18 +231,22 @@ def variables_initializer(var_list, name="init"):
 
 
 def global_variables_initializer():
+    """One op, named 'init', that runs the initializers of all global variables."""
     return variables_initializer(global_variables())
 
 
 def initialize_all_variables():
+    """TF1's deprecated name for tf.global_variables_initializer()."""
     return global_variables_initializer()
 
 
 def local_variables_initializer():
+    """One op, named 'init', that runs the initializers of all local variables."""
     return variables_initializer(local_variables(), name="init")
 
 
 def is_variable_initialized(variable):
+    """A scalar bool tensor: does ``variable`` have a value in the session?"""
     return state_ops.is_variable_initialized(variable)
 
 
@@ -247,6 +260,8 @@ def report_uninitialized_variables(var_list=None, name="report_uninitialized_var
 
 
 def assert_variables_initialized(var_list=None):
+    """An op that fails with FailedPreconditionError if any variable of ``var_list`` (default: all
+    global and local variables) has no value yet."""
     from tfone.ops import control_flow_ops
     if var_list is None:
         var_list = global_variables() + local_variables()

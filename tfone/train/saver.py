@@ -220,6 +220,8 @@ def _from_storable(array):
 
 
 def NewCheckpointReader(filepattern):  # noqa: N802 - TF1's name
+    """A reader for the tensors of a checkpoint: get_tensor(name), has_tensor(name),
+    get_variable_to_shape_map()."""
     return CheckpointReader(filepattern)
 
 

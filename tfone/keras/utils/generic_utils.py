@@ -52,6 +52,8 @@ class CustomObjectScope:
 
 
 def custom_object_scope(*args):
+    """Context manager under which custom classes and functions are found by name when models,
+    layers or losses are loaded."""
     return CustomObjectScope(*args)
 
 
