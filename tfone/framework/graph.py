@@ -680,26 +680,35 @@ def name_scope(name, default_name=None, values=None):
 
 
 def control_dependencies(control_inputs):
+    """Context manager: ops created inside run only after ``control_inputs`` (ops or tensors) have
+    run; ``None`` clears the enclosing dependencies."""
     return get_default_graph().control_dependencies(control_inputs)
 
 
 def device(device_name_or_function):
+    """Context manager recording a device on the ops created inside (kept in exported graphs; tfone
+    runs every op on the CPU)."""
     return get_default_graph().device(device_name_or_function)
 
 
 def add_to_collection(name, value):
+    """Appends ``value`` to the default graph's collection ``name``."""
     get_default_graph().add_to_collection(name, value)
 
 
 def add_to_collections(names, value):
+    """Appends ``value`` to each of the default graph's collections ``names``."""
     get_default_graph().add_to_collections(names, value)
 
 
 def get_collection(key, scope=None):
+    """A copy of the default graph's collection ``key``; with ``scope``, only the items whose name
+    matches that regex (from the start)."""
     return get_default_graph().get_collection(key, scope)
 
 
 def get_collection_ref(key):
+    """The default graph's collection ``key`` itself: a list that can be changed in place."""
     return get_default_graph().get_collection_ref(key)
 
 
