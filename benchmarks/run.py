@@ -89,13 +89,20 @@ def graph_build_scaling(quick):
 
 
 _RSS_SCRIPT = r"""
-import resource, sys
+import sys
 from benchmarks import workloads
 w = getattr(workloads, sys.argv[1])()
-step = w.variants[sys.argv[2]]
+step = w.variant(sys.argv[2])  # builds only this variant
 for _ in range(int(sys.argv[3])):
     step()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM is this process's own peak (ru_maxrss would include the parent's memory from before
+# the exec on Linux).
+try:
+    with open("/proc/self/status") as f:
+        print(next(line.split()[1] for line in f if line.startswith("VmHWM")))
+except OSError:  # not Linux: ru_maxrss (kilobytes on Linux/BSD, bytes on macOS)
+    import resource
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // (1024 if sys.platform == "darwin" else 1))
 """
 
 

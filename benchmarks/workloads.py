@@ -12,8 +12,21 @@ F32 = np.float32
 
 
 class Workload:
-    def __init__(self, key, title, variants, check=None, note=""):
-        self.key, self.title, self.variants, self.check, self.note = key, title, variants, check, note
+    """``builders`` maps a variant name to a function that builds it and returns its step
+    function; variants are built on first use, so a memory measurement builds only one."""
+
+    def __init__(self, key, title, builders, check=None, note=""):
+        self.key, self.title, self.builders, self.check, self.note = key, title, builders, check, note
+        self._built = {}
+
+    def variant(self, name):
+        if name not in self._built:
+            self._built[name] = self.builders[name]()
+        return self._built[name]
+
+    @property
+    def variants(self):
+        return {name: self.variant(name) for name in self.builders}
 
 
 def _sigmoid(z):
@@ -55,7 +68,7 @@ def w1_elementwise(quick=False):
     def check():
         return [float(np.sum(tfone_step()))], [float(np.sum(numpy_step()))]
     return Workload("W1", "Session.run of a 200-op elementwise graph on a [4] vector",
-                    {"tfone": tfone_step, "numpy": numpy_step}, check,
+                    {"tfone": lambda: tfone_step, "numpy": lambda: numpy_step}, check,
                     "numpy = minimal plan executor (list of kernels in a loop)")
 
 
@@ -100,7 +113,7 @@ def w2_logistic_regression(quick=False):
         t, m = make_tfone(), make_numpy()
         return [float(t()) for _ in range(5)], [float(m()) for _ in range(5)]
     return Workload("W2", "logistic regression GD step, batch 256 x 20 features",
-                    {"tfone": make_tfone(), "numpy": make_numpy()}, check)
+                    {"tfone": make_tfone, "numpy": make_numpy}, check)
 
 
 # -- W3: MLP with Adam -------------------------------------------------------------------------------
@@ -183,7 +196,7 @@ def w3_mlp_adam(quick=False):
         t, m = make_tfone(), make_numpy()
         return [float(t()) for _ in range(5)], [float(m()) for _ in range(5)]
     return Workload("W3", "MLP 784-256-128-10 relu, softmax xent, Adam, batch 128",
-                    {"tfone": make_tfone(), "numpy": make_numpy()}, check)
+                    {"tfone": make_tfone, "numpy": make_numpy}, check)
 
 
 # -- W4: LeNet-like CNN --------------------------------------------------------------------------------
@@ -303,7 +316,7 @@ def w4_cnn(quick=False):
         return [float(t()) for _ in range(3)], [float(m()) for _ in range(3)]
     return Workload("W4", "LeNet-like CNN 28x28x1 (conv5x5x16 SAME, pool, conv5x5x32 SAME, pool, "
                     "dense 128, dense 10), SGD, batch 64",
-                    {"tfone": make_tfone(), "numpy": make_numpy()}, check,
+                    {"tfone": make_tfone, "numpy": make_numpy}, check,
                     "numpy = straightforward im2col (loop over kernel offsets) + GEMM")
 
 
@@ -389,7 +402,7 @@ def w5_lstm(quick=False):
         t, m = make_tfone(), make_numpy()
         return [float(t()) for _ in range(5)], [float(m()) for _ in range(5)]
     return Workload("W5", "LSTM by hand in the graph, T=20, input 32, hidden 64, batch 32, SGD",
-                    {"tfone": make_tfone(), "numpy": make_numpy()}, check)
+                    {"tfone": make_tfone, "numpy": make_numpy}, check)
 
 
 # -- W6: graph construction and tf.gradients --------------------------------------------------------
@@ -442,7 +455,8 @@ def build_minimal_graph(n_ops):
 def w6_graph_build(quick=False):
     n = 2000
     return Workload("W6", "build a 2,000-op graph and call tf.gradients",
-                    {"tfone": lambda: build_tfone_graph(n), "numpy": lambda: build_minimal_graph(n)},
+                    {"tfone": lambda: lambda: build_tfone_graph(n),
+                     "numpy": lambda: lambda: build_minimal_graph(n)},
                     None, "numpy = minimal Python node builder with the same reverse pass")
 
 
