@@ -46,6 +46,8 @@ from tfone.ops.segment_ops import (  # noqa: F401
     bincount, confusion_matrix)
 from tfone.ops.sort_ops import sort, argsort  # noqa: F401
 from tfone.ops.manip_ops import roll  # noqa: F401
+from tfone.ops.script_ops import py_func, numpy_function  # noqa: F401
+from tfone.ops.numerics import verify_tensor_all_finite  # noqa: F401
 from tfone import random, initializers  # noqa: F401  (tf.random.*, tf.initializers.*)
 from tfone import math, linalg  # noqa: F401  (tf.math.*, tf.linalg.*)
 from tfone.linalg import trace  # noqa: F401
