@@ -8,8 +8,11 @@ from tfone.train import training_ops
 
 OPS = {"ApplyGradientDescent", "ApplyMomentum", "ApplyAdam", "ApplyRMSProp",
        "ApplyCenteredRMSProp", "ApplyAdagrad", "ApplyAdadelta", "ApplyFtrl", "ApplyFtrlV2"}
-REFERENCE_CHECKED = set(OPS)
-SHAPE_CHECKED = set(OPS)
+SPARSE_OPS = {"SparseApplyMomentum", "SparseApplyRMSProp", "SparseApplyCenteredRMSProp",
+              "SparseApplyAdagrad", "SparseApplyAdadelta", "SparseApplyFtrl",
+              "SparseApplyFtrlV2"}
+REFERENCE_CHECKED = set(OPS) | SPARSE_OPS
+SHAPE_CHECKED = set(OPS) | SPARSE_OPS
 GRADIENT_CHECKED = set()  # update ops have no gradient (NOT_DIFFERENTIABLE)
 
 RNG = np.random.RandomState(42)
@@ -282,3 +285,77 @@ def test_update_ops_have_no_gradient():
     x = tf.placeholder(tf.float32, [3])
     op = training_ops.apply_gradient_descent(var, 0.5, x)
     assert tf.gradients(op, x) == [None]
+
+
+# -- sparse (row) variants -------------------------------------------------------------------------
+# Each SparseApply* op must equal its dense op applied to the unique gathered rows, and leave
+# every other row of the variable and of its slots untouched (TF1's sparse kernels).
+_SPARSE = {
+    "SparseApplyMomentum": (["accum"], lambda v, g, i: training_ops.sparse_apply_momentum(
+        v["var"], v["accum"], 0.5, g, i, 0.75, use_nesterov=True),
+        lambda v, g: training_ops.apply_momentum(v["var"], v["accum"], 0.5, g, 0.75,
+                                                 use_nesterov=True)),
+    "SparseApplyRMSProp": (["ms", "mom"], lambda v, g, i: training_ops.sparse_apply_rms_prop(
+        v["var"], v["ms"], v["mom"], 0.1, 0.9, 0.5, 1e-3, g, i),
+        lambda v, g: training_ops.apply_rms_prop(v["var"], v["ms"], v["mom"], 0.1, 0.9, 0.5,
+                                                 1e-3, g)),
+    "SparseApplyCenteredRMSProp": (
+        ["mg", "ms", "mom"], lambda v, g, i: training_ops.sparse_apply_centered_rms_prop(
+            v["var"], v["mg"], v["ms"], v["mom"], 0.1, 0.9, 0.5, 1e-3, g, i),
+        lambda v, g: training_ops.apply_centered_rms_prop(v["var"], v["mg"], v["ms"], v["mom"],
+                                                          0.1, 0.9, 0.5, 1e-3, g)),
+    "SparseApplyAdagrad": (["accum"], lambda v, g, i: training_ops.sparse_apply_adagrad(
+        v["var"], v["accum"], 0.5, g, i),
+        lambda v, g: training_ops.apply_adagrad(v["var"], v["accum"], 0.5, g)),
+    "SparseApplyAdadelta": (
+        ["accum", "accum_update"], lambda v, g, i: training_ops.sparse_apply_adadelta(
+            v["var"], v["accum"], v["accum_update"], 1.0, 0.9, 1e-3, g, i),
+        lambda v, g: training_ops.apply_adadelta(v["var"], v["accum"], v["accum_update"], 1.0,
+                                                 0.9, 1e-3, g)),
+    "SparseApplyFtrl": (["accum", "linear"], lambda v, g, i: training_ops.sparse_apply_ftrl(
+        v["var"], v["accum"], v["linear"], g, i, 0.5, 0.1, 0.2, -0.5),
+        lambda v, g: training_ops.apply_ftrl(v["var"], v["accum"], v["linear"], g, 0.5, 0.1,
+                                             0.2, -0.5)),
+    "SparseApplyFtrlV2": (["accum", "linear"], lambda v, g, i: training_ops.sparse_apply_ftrl_v2(
+        v["var"], v["accum"], v["linear"], g, i, 0.5, 0.1, 0.2, 0.3, -0.5),
+        lambda v, g: training_ops.apply_ftrl_v2(v["var"], v["accum"], v["linear"], g, 0.5, 0.1,
+                                                0.2, 0.3, -0.5)),
+}
+
+
+@pytest.mark.parametrize("op_type", sorted(SPARSE_OPS))
+def test_sparse_apply_updates_only_the_gathered_rows(op_type):
+    slots, sparse, dense = _SPARSE[op_type]
+    state = {"var": _signed()}
+    state.update({k: _positive() for k in slots})
+    grad = _signed()
+    indices = np.array([2, 0, 2], np.int32)         # duplicates allowed; row 1 untouched
+    new = _run_once(lambda v, g: sparse(v, g, tf.constant(indices)), state, grad)
+    assert op_type in {op.type for op in tf.get_default_graph().get_operations()}
+    # reference: the dense op on rows [0, 2] only
+    tf.reset_default_graph()
+    rows = [0, 2]
+    sub = {k: v[rows] for k, v in state.items()}
+    expected = _run_once(lambda v, g: dense(v, g), sub, grad[rows])
+    for k in state:
+        np.testing.assert_allclose(new[k][rows], expected[k], rtol=1e-12, err_msg=k)
+        np.testing.assert_array_equal(new[k][1], state[k][1], err_msg=k)
+
+
+@pytest.mark.parametrize("op_type", sorted(SPARSE_OPS))
+def test_sparse_apply_static_shapes_and_errors(op_type):
+    slots, sparse, _ = _SPARSE[op_type]
+    variables = {k: tf.Variable(tf.zeros([3, 4]), name=k) for k in ["var"] + slots}
+    grad = tf.placeholder(tf.float32, [None, 4])
+    out = sparse(variables, grad, tf.placeholder(tf.int64, [None]))
+    assert out.op.type == op_type and out.shape.as_list() == [3, 4] and out.dtype == tf.float32
+    assert tf.gradients(out, grad) == [None]          # update ops have no gradient
+    with pytest.raises(ValueError, match="same shape"):
+        sparse(variables, tf.ones([4, 3]), tf.constant([0]))
+    with pytest.raises(ValueError, match="vector"):
+        sparse(variables, tf.ones([3, 4]), tf.constant([[0]]))
+    bad = sparse(variables, tf.ones([3, 4]), tf.constant([0, 3]))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        with pytest.raises(tf.errors.InvalidArgumentError, match="index 3 is not in"):
+            sess.run(bad)

@@ -90,3 +90,28 @@ def test_clip_by_average_norm():
     out = _run(tf.clip_by_average_norm(tf.constant(x), 0.1))
     average = np.sqrt((x ** 2).sum()) / x.size
     np.testing.assert_allclose(out, x * 0.1 / max(average, 0.1), rtol=1e-5)
+
+
+def test_gather_gradients_are_measured_by_their_slices_as_tf1():
+    # TF1's global_norm / clip_by_global_norm / clip_by_norm see the IndexedSlices values of
+    # an embedding gradient: a row looked up twice counts twice (checked against TF 1.x).
+    E = tf.Variable(np.ones((4, 2), np.float32), name="E")
+    W = tf.Variable(np.ones((2, 1), np.float32), name="W")
+    ids = tf.constant([1, 1, 3])
+    loss = tf.reduce_sum(tf.matmul(tf.nn.embedding_lookup(E, ids), W))
+    g_e, g_w = tf.gradients(loss, [E, W])
+    # d loss / d E as slices: three rows (1, 1), so sum of squares 6; summed into dense rows
+    # it would be (2, 2) and (1, 1), i.e. 10. d loss / d W = (3, 3): 18.
+    norm = tf.global_norm([g_e, g_w])
+    clipped, clip_norm_used = tf.clip_by_global_norm([g_e, g_w], 1.0)
+    by_norm = tf.clip_by_norm(g_e, 1.0)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        n, ce, cn, again, bn = sess.run([norm, clipped[0], clip_norm_used,
+                                         tf.global_norm(clipped), by_norm])
+    assert n == pytest.approx(np.sqrt(6 + 18))
+    assert cn == pytest.approx(n)
+    dense = np.array([[0, 0], [2, 2], [0, 0], [1, 1]], np.float32)
+    np.testing.assert_allclose(ce, dense / n, rtol=1e-6)
+    assert again == pytest.approx(1.0, rel=1e-6)       # measured by the scaled slices too
+    np.testing.assert_allclose(bn, dense / np.sqrt(6), rtol=1e-6)

@@ -536,3 +536,93 @@ def test_same_optimizer_twice_shares_slots_and_beta_powers():
     assert first.name == "Adam" and second.name == "Adam_1"
     assert [v.name for v in opt.variables()] == ["W/Adam:0", "W/Adam_1:0", "beta1_power:0",
                                                  "beta2_power:0"]
+
+
+# -- embedding (gather) gradients: TF1's IndexedSlices updates -----------------------------------
+E0 = np.random.RandomState(0).randn(6, 3).astype(np.float32)
+ID_BATCHES = [[0, 1, 1], [2, 3, 2], [0, 4, 0]]
+
+
+def _train_embedding(make_optimizer, build_loss=None):
+    E = tf.Variable(E0, name="E")
+    ids = tf.placeholder(tf.int32, [3])
+    if build_loss is None:
+        loss = tf.reduce_sum(tf.square(tf.nn.embedding_lookup(E, ids) - 1.0))
+    else:
+        loss = build_loss(E, ids)
+    opt = make_optimizer()
+    train = opt.minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for batch in ID_BATCHES:
+            sess.run(train, {ids: batch})
+        return sess.run(E), opt, train
+
+
+def _sparse_momentum_reference(lr=0.1, momentum=0.9):
+    var, accum = E0.astype(np.float64), np.zeros_like(E0, dtype=np.float64)
+    for batch in ID_BATCHES:
+        grad = np.zeros_like(var)
+        for i in batch:
+            grad[i] += 2 * (var[i] - 1.0)
+        rows = np.unique(batch)          # TF1 touches the gathered rows only
+        accum[rows] = accum[rows] * momentum + grad[rows]
+        var[rows] -= lr * accum[rows]
+    return var
+
+
+def test_momentum_updates_only_gathered_rows_as_tf1():
+    # TF1 gives embedding_lookup an IndexedSlices gradient and SparseApplyMomentum moves only
+    # the looked-up rows: row 0's momentum does not carry it along in batch 2 (checked
+    # against TF 1.x).
+    E, _, train = _train_embedding(lambda: tf.train.MomentumOptimizer(0.1, 0.9))
+    np.testing.assert_allclose(E, _sparse_momentum_reference(), rtol=1e-5)
+    np.testing.assert_array_equal(E[5], E0[5])
+    types = {op.type for op in tf.get_default_graph().get_operations()}
+    assert "SparseApplyMomentum" in types and "ApplyMomentum" not in types
+
+
+def test_rmsprop_adadelta_ftrl_use_row_updates_and_adam_sgd_stay_dense():
+    for make, expected in [(lambda: tf.train.RMSPropOptimizer(0.01), "SparseApplyRMSProp"),
+                           (lambda: tf.train.RMSPropOptimizer(0.01, centered=True),
+                            "SparseApplyCenteredRMSProp"),
+                           (lambda: tf.train.AdadeltaOptimizer(1.0), "SparseApplyAdadelta"),
+                           (lambda: tf.train.AdagradOptimizer(0.1), "SparseApplyAdagrad"),
+                           (lambda: tf.train.FtrlOptimizer(0.1), "SparseApplyFtrl"),
+                           (lambda: tf.train.AdamOptimizer(0.1), "ApplyAdam"),
+                           (lambda: tf.train.GradientDescentOptimizer(0.1),
+                            "ApplyGradientDescent")]:
+        tf.reset_default_graph()
+        E, _, _ = _train_embedding(make)
+        assert expected in {op.type for op in tf.get_default_graph().get_operations()}
+        if expected.startswith("Sparse"):
+            np.testing.assert_array_equal(E[5], E0[5])
+
+
+def test_variables_also_used_densely_get_dense_updates():
+    # Tied embeddings (lookup + matmul with the same matrix): TF1 sums an IndexedSlices and a
+    # dense gradient into a dense one, so every row moves.
+    def tied(E, ids):
+        return tf.reduce_sum(tf.square(tf.matmul(tf.nn.embedding_lookup(E, ids), E,
+                                                 transpose_b=True)))
+    _train_embedding(lambda: tf.train.MomentumOptimizer(0.1, 0.9), tied)
+    types = {op.type for op in tf.get_default_graph().get_operations()}
+    assert "ApplyMomentum" in types and "SparseApplyMomentum" not in types
+
+
+def test_row_updates_through_tf_gradients_two_lookups_and_clipping():
+    E = tf.Variable(E0, name="E")
+    ids = tf.placeholder(tf.int32, [3])
+    loss = (tf.reduce_sum(tf.square(tf.nn.embedding_lookup(E, ids) - 1.0))
+            + tf.reduce_sum(tf.gather(E, ids[:1])))
+    grads = tf.gradients(loss, [E])
+    clipped, _ = tf.clip_by_global_norm(grads, 0.5)
+    train = tf.train.MomentumOptimizer(0.1, 0.9).apply_gradients(zip(clipped, [E]))
+    assert train.type == "NoOp"
+    assert "SparseApplyMomentum" in {op.type for op in tf.get_default_graph().get_operations()}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train, {ids: [1, 2, 1]})
+        E1 = sess.run(E)
+    np.testing.assert_array_equal(E1[[0, 3, 4, 5]], E0[[0, 3, 4, 5]])
+    assert not np.allclose(E1[[1, 2]], E0[[1, 2]])

@@ -75,6 +75,8 @@ def _build_gradients(graph, ys, xs, grad_ys, name, stop_ops, unconnected_gradien
             in_grads = [None] * len(op._inputs)
             if has_grad and not stop and _any_differentiable_input(op, between):
                 in_grads = _call_gradient(op, out_grads, array_ops)
+                if op.type == "GatherV2":
+                    _mark_gathered_rows(op, in_grads)
             for t, g in zip(op._inputs, in_grads):
                 if g is not None and t.dtype.is_differentiable:
                     if isinstance(g, Tensor) and g.dtype != t.dtype:
@@ -217,7 +219,72 @@ def _aggregate(grad_list, math_ops):
         return None
     if len(grad_list) == 1:
         return grad_list[0]
-    return math_ops.add_n(grad_list)
+    total = math_ops.add_n(grad_list)
+    marks = [gathered_rows(g) for g in grad_list]
+    if all(m is not None for m in marks):
+        # TF1 concatenates IndexedSlices; any dense part makes the sum dense.
+        total._gathered_rows = GatheredRows(tuple(p for m in marks for p in m.scaled_parts()))
+    return total
+
+
+class GatheredRows:
+    """What TF1's IndexedSlices gradient of a gather would hold, kept beside tfone's dense
+    gradient: ``parts`` are (indices, values) pairs, one per tf.gather (axis 0) the gradient
+    came through, duplicates not summed; ``scale`` (a scalar tensor or None) multiplies the
+    values (gradient clipping rescales them).
+
+    TF1 differs from a dense gradient in two places, which tfone follows with this record:
+    optimizers update only the gathered rows of a variable and its slots
+    (``Optimizer.apply_gradients``), and ``tf.global_norm`` / ``clip_by_global_norm`` /
+    ``clip_by_norm`` measure the values, so a row gathered twice counts twice.
+    """
+    __slots__ = ("parts", "scale")
+
+    def __init__(self, parts, scale=None):
+        self.parts, self.scale = tuple(parts), scale
+
+    def indices(self):
+        """The gathered row indices (a vector, duplicates kept)."""
+        from tfone.ops import array_ops, math_ops
+        from tfone.framework import dtypes
+        idx = [i for i, _ in self.parts]
+        if len(idx) == 1:
+            return idx[0]
+        if len({i.dtype for i in idx}) > 1:
+            idx = [math_ops.cast(i, dtypes.int64) for i in idx]
+        return array_ops.concat(idx, 0)
+
+    def scaled(self, factor):
+        """The record of this gradient times the scalar tensor ``factor``."""
+        return GatheredRows(self.parts, factor if self.scale is None else self.scale * factor)
+
+    def scaled_parts(self):
+        if self.scale is None:
+            return self.parts
+        return tuple((i, v * self.scale) for i, v in self.parts)
+
+    def sum_of_squares(self):
+        """sum(values**2) over all parts (with the scale), a scalar tensor."""
+        from tfone.ops import math_ops
+        total = math_ops.add_n([math_ops.reduce_sum(math_ops.square(v)) for _, v in self.parts])
+        if self.scale is not None:
+            total = total * math_ops.square(math_ops.cast(self.scale, total.dtype))
+        return total
+
+
+def gathered_rows(tensor):
+    """The GatheredRows record of a gradient tensor, or None for an ordinary tensor."""
+    return getattr(tensor, "_gathered_rows", None) if isinstance(tensor, Tensor) else None
+
+
+def _mark_gathered_rows(op, in_grads):
+    """TF1 returns the gradient of ``tf.gather(params, indices)`` (axis 0) as IndexedSlices.
+    tfone's gradient is a dense UnsortedSegmentSum of the slices; remember the slices
+    (its inputs) on it, so optimizers and clipping can do what TF1 does."""
+    g = in_grads[0] if in_grads else None
+    if isinstance(g, Tensor) and g.op.type == "UnsortedSegmentSum" and \
+            op.get_attr("batch_dims") == 0:
+        g._gathered_rows = GatheredRows(((g.op.inputs[1], g.op.inputs[0]),))
 
 
 def _call_gradient(op, out_grads, array_ops):

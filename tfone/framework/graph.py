@@ -49,7 +49,10 @@ class Tensor:
     A Tensor holds no value. ``sess.run(t)`` or ``t.eval()`` computes one.
     """
 
-    __slots__ = ("_op", "_value_index", "_dtype", "_shape", "_consumers", "__weakref__")
+    # _gathered_rows: set by tf.gradients on a gradient TF1 would return as IndexedSlices
+    # (a gradients.GatheredRows); unset otherwise.
+    __slots__ = ("_op", "_value_index", "_dtype", "_shape", "_consumers", "_gathered_rows",
+                 "__weakref__")
 
     # numpy must hand mixed expressions (``np_array + tensor``) to our reflected operators.
     __array_priority__ = 100

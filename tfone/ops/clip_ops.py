@@ -10,6 +10,7 @@ Built from ordinary ops, as in TF1, so clipping shows in pictures and is differe
 import collections.abc
 
 from tfone.framework import dtypes
+from tfone.framework.gradients import gathered_rows
 from tfone.framework.graph import name_scope
 from tfone.framework.op_registry import convert_to_tensor
 from tfone.ops import array_ops, math_ops
@@ -21,9 +22,13 @@ __all__ = ["clip_by_norm", "global_norm", "clip_by_global_norm", "clip_by_averag
 def clip_by_norm(t, clip_norm, axes=None, name=None):
     """``t * clip_norm / max(l2norm(t), clip_norm)``: ``t`` rescaled so that its L2 norm
     (over ``axes``, default all) is at most ``clip_norm``."""
+    rows = gathered_rows(t) if axes is None else None
     with name_scope(name, "clip_by_norm", [t, clip_norm]) as name:
         values = convert_to_tensor(t, name="t")
-        l2sum = math_ops.reduce_sum(values * values, axes, keepdims=True)
+        if rows is None:
+            l2sum = math_ops.reduce_sum(values * values, axes, keepdims=True)
+        else:   # TF1 measures an IndexedSlices gradient by its slices (see GatheredRows)
+            l2sum = rows.sum_of_squares()
         pred = l2sum > 0
         # Two selects keep the gradient finite where the norm is zero.
         l2sum_safe = math_ops.where(pred, l2sum, array_ops.ones_like(l2sum))
@@ -31,7 +36,12 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
         intermediate = values * clip_norm
         # clip_norm must not broadcast t to a bigger shape.
         values.shape.merge_with(intermediate.shape)
-        return array_ops.identity(intermediate / math_ops.maximum(l2norm, clip_norm), name=name)
+        clipped = array_ops.identity(intermediate / math_ops.maximum(l2norm, clip_norm),
+                                     name=name)
+        if rows is not None:
+            clipped._gathered_rows = rows.scaled(
+                math_ops.cast(clip_norm, l2norm.dtype) / math_ops.maximum(l2norm, clip_norm))
+        return clipped
 
 
 def _check_sequence(t_list):
@@ -46,7 +56,10 @@ def global_norm(t_list, name=None):
     with name_scope(name, "global_norm", [t for t in t_list if t is not None]) as name:
         values = [convert_to_tensor(t, name="t_%d" % i) if t is not None else None
                   for i, t in enumerate(t_list)]
-        half_squared_norms = [_l2_loss(v) for v in values if v is not None]
+        # TF1 measures an IndexedSlices gradient by its slices (see GatheredRows).
+        half_squared_norms = [_l2_loss(v) if gathered_rows(t) is None
+                              else gathered_rows(t).sum_of_squares() * 0.5
+                              for t, v in zip(t_list, values) if v is not None]
         if not half_squared_norms:
             raise ValueError("global_norm needs at least one tensor that is not None.")
         half_squared_norm = math_ops.reduce_sum(array_ops.stack(half_squared_norms))
@@ -83,6 +96,9 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
             else:
                 clipped.append(array_ops.identity(v * math_ops.cast(scale, v.dtype),
                                                   name="%s_%d" % (name, i)))
+                rows = gathered_rows(t_list[i])
+                if rows is not None:
+                    clipped[-1]._gathered_rows = rows.scaled(math_ops.cast(scale, v.dtype))
     return clipped, use_norm
 
 

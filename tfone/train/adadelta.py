@@ -37,3 +37,10 @@ class AdadeltaOptimizer(Optimizer):
         return training_ops.apply_adadelta(
             var, accum, accum_update, self._cast(self._lr_t, var), self._cast(self._rho_t, var),
             self._cast(self._epsilon_t, var), grad, use_locking=self._use_locking).op
+
+    def _apply_sparse_rows(self, grad, var, indices):
+        accum = self.get_slot(var, "accum")
+        accum_update = self.get_slot(var, "accum_update")
+        return training_ops.sparse_apply_adadelta(
+            var, accum, accum_update, self._cast(self._lr_t, var), self._cast(self._rho_t, var),
+            self._cast(self._epsilon_t, var), grad, indices, use_locking=self._use_locking).op

@@ -30,3 +30,9 @@ class AdagradOptimizer(Optimizer):
         acc = self.get_slot(var, "accumulator")
         return training_ops.apply_adagrad(var, acc, self._cast(self._learning_rate_tensor, var),
                                           grad, use_locking=self._use_locking).op
+
+    def _apply_sparse_rows(self, grad, var, indices):
+        acc = self.get_slot(var, "accumulator")
+        return training_ops.sparse_apply_adagrad(
+            var, acc, self._cast(self._learning_rate_tensor, var), grad, indices,
+            use_locking=self._use_locking).op

@@ -86,3 +86,18 @@ class FtrlOptimizer(Optimizer):
         shrinkage = self._cast(self._l2_shrinkage_regularization_strength_tensor, var)
         return training_ops.apply_ftrl_v2(var, accum, linear, grad, lr, l1, l2, shrinkage, power,
                                           use_locking=self._use_locking).op
+
+    def _apply_sparse_rows(self, grad, var, indices):
+        accum = self.get_slot(var, "accum")
+        linear = self.get_slot(var, "linear")
+        lr = self._cast(self._learning_rate_tensor, var)
+        l1 = self._cast(self._l1_regularization_strength_tensor, var)
+        l2 = self._cast(self._l2_regularization_strength_tensor, var)
+        power = self._cast(self._learning_rate_power_tensor, var)
+        if self._l2_shrinkage_regularization_strength <= 0.0:
+            return training_ops.sparse_apply_ftrl(var, accum, linear, grad, indices, lr, l1, l2,
+                                                  power, use_locking=self._use_locking).op
+        shrinkage = self._cast(self._l2_shrinkage_regularization_strength_tensor, var)
+        return training_ops.sparse_apply_ftrl_v2(var, accum, linear, grad, indices, lr, l1, l2,
+                                                 shrinkage, power,
+                                                 use_locking=self._use_locking).op

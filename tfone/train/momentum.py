@@ -32,3 +32,10 @@ class MomentumOptimizer(Optimizer):
             var, mom, self._cast(self._learning_rate_tensor, var), grad,
             self._cast(self._momentum_tensor, var), use_locking=self._use_locking,
             use_nesterov=self._use_nesterov).op
+
+    def _apply_sparse_rows(self, grad, var, indices):
+        mom = self.get_slot(var, "momentum")
+        return training_ops.sparse_apply_momentum(
+            var, mom, self._cast(self._learning_rate_tensor, var), grad, indices,
+            self._cast(self._momentum_tensor, var), use_locking=self._use_locking,
+            use_nesterov=self._use_nesterov).op

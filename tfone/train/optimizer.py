@@ -189,8 +189,21 @@ class Optimizer:
     def _finish(self, update_ops, name_scope):
         return control_flow_ops.group(*update_ops, name=name_scope)
 
+    def _apply_sparse_rows(self, grad, var, indices):
+        """Update only the rows ``indices`` of ``var`` (and of its slots), as TF1's
+        ``_apply_sparse`` does for an IndexedSlices gradient. The default is the dense update,
+        right for optimizers whose TF1 sparse update equals the dense one on a gradient that
+        is zero outside those rows (GradientDescent; Adam, which TF1 updates densely)."""
+        return self._apply_dense(grad, var)
+
     def _apply_with_constraint(self, grad, var):
-        update_op = self._apply_dense(grad, var)
+        # tf.gradients marks the gradient of a variable read only through tf.gather /
+        # embedding_lookup with the gathered indices (TF1 returns IndexedSlices there).
+        indices = sparse_gradient_indices(grad)
+        if indices is None:
+            update_op = self._apply_dense(grad, var)
+        else:
+            update_op = self._apply_sparse_rows(grad, var, indices)
         if var.constraint is None:
             return update_op
         with get_default_graph().control_dependencies([update_op]):
@@ -257,6 +270,15 @@ class Optimizer:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+def sparse_gradient_indices(grad):
+    """The rows a dense gradient stands for when TF1 would give IndexedSlices (a variable
+    read only by tf.gather / tf.nn.embedding_lookup on axis 0): an int tensor of gathered
+    indices, duplicates allowed; None for an ordinary gradient."""
+    from tfone.framework.gradients import gathered_rows
+    rows = gathered_rows(grad)
+    return None if rows is None else rows.indices()
+
+
 def _var_key(var):
     return var.op if hasattr(var, "op") else var
 

@@ -26,6 +26,10 @@ update itself. The formulas are TF1's, term for term::
 
 They have no gradient. ``use_locking=True`` serializes updates of one variable within a
 session (useful when several threads run training steps at once).
+
+``SparseApply*`` apply the same formulas to some rows only: the rows a ``tf.gather`` /
+``tf.nn.embedding_lookup`` read, for which TF1 has ``IndexedSlices`` gradients (see
+:class:`_SparseApplyOp`; Optimizer.apply_gradients picks them).
 """
 import threading
 import weakref
@@ -37,7 +41,9 @@ from tfone.framework.op_registry import OpDef, register_op, apply_op, NOT_DIFFER
 
 __all__ = ["apply_gradient_descent", "apply_momentum", "apply_adam", "apply_rms_prop",
            "apply_centered_rms_prop", "apply_adagrad", "apply_adadelta", "apply_ftrl",
-           "apply_ftrl_v2"]
+           "apply_ftrl_v2", "sparse_apply_momentum", "sparse_apply_rms_prop",
+           "sparse_apply_centered_rms_prop", "sparse_apply_adagrad", "sparse_apply_adadelta",
+           "sparse_apply_ftrl", "sparse_apply_ftrl_v2"]
 
 
 # -- shared machinery ------------------------------------------------------------------------------
@@ -426,6 +432,128 @@ class ApplyFtrlV2(_ApplyOp):
         _ftrl_update(var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power, scratch)
 
 
+# -- sparse (row) variants -------------------------------------------------------------------------
+class _SparseApplyOp(OpDef):
+    """TF1's ``SparseApply*`` ops: the dense formula applied to the rows ``indices`` only.
+
+    TF1 gives a variable read by ``tf.gather`` / ``tf.nn.embedding_lookup`` an
+    ``IndexedSlices`` gradient, and its optimizers then update only the gathered rows: the
+    other rows of the variable *and of its slots* are left alone (so momentum does not keep
+    moving them, and RMSProp's averages do not decay there). tfone's gradients are dense, so
+    these ops take the dense gradient plus the gathered ``indices`` (duplicates allowed) and
+    update exactly the rows TF1 would, with the same per-element formula as the dense op.
+    """
+    dense = None            # the dense _ApplyOp subclass whose formula is applied
+    stateful = True
+    aliases = "state"
+    gradient = NOT_DIFFERENTIABLE
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        dense = cls.dense
+        cls.inputs = dense.inputs + ("indices:int32|int64",)
+        cls.attrs = dict(dense.attrs)
+        cls.num_refs, cls.scalars = dense.num_refs, dense.scalars
+        cls.ref_inputs = tuple(range(dense.num_refs))
+        cls.label = dense.label + " (rows)"
+        cls._grad_index = [spec.partition(":")[0] for spec in dense.inputs].index("grad") - \
+            dense.num_refs
+
+    def infer(self, *inputs, **attrs):
+        dtype, shape = self.dense.infer(self, *inputs[:-1], **attrs)
+        if inputs[-1].shape.ndims not in (None, 1):
+            raise ValueError("indices must be a vector, got shape %s" % inputs[-1].shape)
+        return dtype, shape
+
+    def make_kernel(self, op, ctx):
+        store = ctx.variables
+        names = [t.op.name for t in op.inputs[:self.num_refs]]
+        attrs = dict(op._attrs)
+        update = self.dense.update
+        scratch = _Scratch()
+        lock = _variable_lock(ctx, names[0]) if attrs.get("use_locking") else None
+        grad_index = self._grad_index
+        op_type, var_name = self.type, names[0]
+
+        def run(*values):
+            try:
+                bufs = [store[n] for n in names]
+            except KeyError as e:
+                raise errors.FailedPreconditionError(
+                    None, None, "Attempting to use uninitialized value %s\n  Hint: run "
+                    "sess.run(tf.global_variables_initializer()) before training."
+                    % e.args[0]) from None
+            values = list(values)
+            indices = np.asarray(values.pop())
+            grad = np.asarray(values[grad_index])
+            if grad.shape != bufs[0].shape:
+                raise errors.InvalidArgumentError(
+                    None, None, "%s: var %s and grad do not have the same shape: %s vs %s"
+                    % (op_type, var_name, bufs[0].shape, grad.shape))
+            rows = np.unique(indices)
+            if rows.size and (rows[0] < 0 or rows[-1] >= bufs[0].shape[0]):
+                bad = rows[0] if rows[0] < 0 else rows[-1]
+                raise errors.InvalidArgumentError(
+                    None, None, "%s: index %d is not in [0, %d) (the rows of %s)"
+                    % (op_type, bad, bufs[0].shape[0], var_name))
+            values[grad_index] = grad[rows]
+
+            def apply():
+                sub = [b[rows] for b in bufs]
+                update(sub, values, scratch, attrs)
+                for b, part in zip(bufs, sub):
+                    b[rows] = part
+            if lock is None:
+                apply()
+            else:
+                with lock:
+                    apply()
+            return bufs[0]
+        return run
+
+
+@register_op("SparseApplyMomentum")
+class SparseApplyMomentum(_SparseApplyOp):
+    """ApplyMomentum on the gathered rows only (accum and var elsewhere unchanged)."""
+    dense = ApplyMomentum
+
+
+@register_op("SparseApplyRMSProp")
+class SparseApplyRMSProp(_SparseApplyOp):
+    """ApplyRMSProp on the gathered rows only (ms and mom elsewhere unchanged)."""
+    dense = ApplyRMSProp
+
+
+@register_op("SparseApplyCenteredRMSProp")
+class SparseApplyCenteredRMSProp(_SparseApplyOp):
+    """ApplyCenteredRMSProp on the gathered rows only."""
+    dense = ApplyCenteredRMSProp
+
+
+@register_op("SparseApplyAdagrad")
+class SparseApplyAdagrad(_SparseApplyOp):
+    """ApplyAdagrad on the gathered rows only."""
+    dense = ApplyAdagrad
+
+
+@register_op("SparseApplyAdadelta")
+class SparseApplyAdadelta(_SparseApplyOp):
+    """ApplyAdadelta on the gathered rows only (accum and accum_update elsewhere unchanged)."""
+    dense = ApplyAdadelta
+
+
+@register_op("SparseApplyFtrl")
+class SparseApplyFtrl(_SparseApplyOp):
+    """ApplyFtrl on the gathered rows only."""
+    dense = ApplyFtrl
+
+
+@register_op("SparseApplyFtrlV2")
+class SparseApplyFtrlV2(_SparseApplyOp):
+    """ApplyFtrlV2 on the gathered rows only."""
+    dense = ApplyFtrlV2
+
+
 # -- Python wrappers (TF1's gen_training_ops names and argument order) -----------------------------
 def _ref(variable):
     return variable._as_graph_element() if hasattr(variable, "_as_graph_element") else variable
@@ -483,4 +611,51 @@ def apply_ftrl(var, accum, linear, grad, lr, l1, l2, lr_power, use_locking=False
 def apply_ftrl_v2(var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power,
                   use_locking=False, name=None):
     return _apply("ApplyFtrlV2", [var, accum, linear], [grad, lr, l1, l2, l2_shrinkage, lr_power],
+                  {"use_locking": bool(use_locking)}, name)
+
+
+# TF1's sparse wrappers (argument order of gen_training_ops): ``grad`` is tfone's dense gradient,
+# ``indices`` the rows TF1's IndexedSlices gradient would hold (duplicates allowed).
+def sparse_apply_momentum(var, accum, lr, grad, indices, momentum, use_locking=False,
+                          use_nesterov=False, name=None):
+    return _apply("SparseApplyMomentum", [var, accum], [lr, grad, momentum, indices],
+                  {"use_locking": bool(use_locking), "use_nesterov": bool(use_nesterov)}, name)
+
+
+def sparse_apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, indices,
+                          use_locking=False, name=None):
+    return _apply("SparseApplyRMSProp", [var, ms, mom],
+                  [lr, rho, momentum, epsilon, grad, indices], {"use_locking": bool(use_locking)},
+                  name)
+
+
+def sparse_apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, indices,
+                                   use_locking=False, name=None):
+    return _apply("SparseApplyCenteredRMSProp", [var, mg, ms, mom],
+                  [lr, rho, momentum, epsilon, grad, indices], {"use_locking": bool(use_locking)},
+                  name)
+
+
+def sparse_apply_adagrad(var, accum, lr, grad, indices, use_locking=False, update_slots=True,
+                         name=None):
+    return _apply("SparseApplyAdagrad", [var, accum], [lr, grad, indices],
+                  {"use_locking": bool(use_locking), "update_slots": bool(update_slots)}, name)
+
+
+def sparse_apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, indices,
+                          use_locking=False, name=None):
+    return _apply("SparseApplyAdadelta", [var, accum, accum_update],
+                  [lr, rho, epsilon, grad, indices], {"use_locking": bool(use_locking)}, name)
+
+
+def sparse_apply_ftrl(var, accum, linear, grad, indices, lr, l1, l2, lr_power, use_locking=False,
+                      name=None):
+    return _apply("SparseApplyFtrl", [var, accum, linear], [grad, lr, l1, l2, lr_power, indices],
+                  {"use_locking": bool(use_locking)}, name)
+
+
+def sparse_apply_ftrl_v2(var, accum, linear, grad, indices, lr, l1, l2, l2_shrinkage, lr_power,
+                         use_locking=False, name=None):
+    return _apply("SparseApplyFtrlV2", [var, accum, linear],
+                  [grad, lr, l1, l2, l2_shrinkage, lr_power, indices],
                   {"use_locking": bool(use_locking)}, name)
