@@ -17,6 +17,8 @@ from tfone.ops.conv_ops import (  # noqa: F401
     depthwise_conv2d, depthwise_conv2d_native, depthwise_conv2d_native_backprop_input,
     depthwise_conv2d_native_backprop_filter, separable_conv2d, max_pool, avg_pool, max_pool2d,
     avg_pool2d)
+from tfone.ops.candidate_sampling_ops import (  # noqa: F401
+    nce_loss, sampled_softmax_loss, log_uniform_candidate_sampler, uniform_candidate_sampler)
 from tfone.nn import rnn_cell  # noqa: F401,E402  (tf.nn.rnn_cell.*)
 from tfone.ops.rnn import (  # noqa: F401,E402
     static_rnn, dynamic_rnn, bidirectional_dynamic_rnn, static_bidirectional_rnn)
