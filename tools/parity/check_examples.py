@@ -337,6 +337,28 @@ def word_embeddings(tf):
                    {"similarity": similarity})
 
 
+def word_embeddings_momentum_clipped(tf):
+    """Program 09 with Momentum and clip_by_global_norm: TF1's IndexedSlices semantics (only
+    looked-up rows move; the norm counts repeated ids once per lookup)."""
+    rng = np.random.RandomState(12)
+    vocab, n = 20, 64
+    pairs = np.stack([rng.randint(0, vocab, 4000), rng.randint(0, vocab, 4000)], 1)
+    pairs[:, 1] = (pairs[:, 0] * 7 + rng.randint(0, 3, 4000)) % vocab
+    inputs = tf.placeholder(tf.int32, [n])
+    labels = tf.placeholder(tf.int32, [n])
+    embeddings = tf.Variable(tf.random_uniform([vocab, 8], -1.0, 1.0), name="embeddings")
+    w = tf.Variable(tf.truncated_normal([8, vocab], stddev=0.5), name="weights")
+    logits = tf.matmul(tf.nn.embedding_lookup(embeddings, inputs), w)
+    loss = tf.losses.sparse_softmax_cross_entropy(labels=labels, logits=logits)
+    opt = tf.train.MomentumOptimizer(0.5, 0.9)
+    grads, variables = zip(*opt.compute_gradients(loss))
+    clipped, norm = tf.clip_by_global_norm(grads, 1.0)
+    train = opt.apply_gradients(zip(clipped, variables))
+    at = batches(4000, n, 15)
+    return Program(train, {"loss": loss, "global_norm": norm},
+                   lambda s: {inputs: pairs[at(s), 0], labels: pairs[at(s), 1]})
+
+
 def gan(tf):
     rng = np.random.RandomState(2)
     real = rng.normal(4.0, 1.25, (3000, 1)).astype(np.float32)
@@ -588,6 +610,7 @@ PROGRAMS = [
     ("07 GRU MultiRNNCell", gru_multirnn, 20, {}),
     ("08 autoencoder (tied, RMSProp)", autoencoder, 30, {}),
     ("09 skip-gram embeddings", word_embeddings, 30, {}),
+    ("09b embeddings, Momentum + clipping", word_embeddings_momentum_clipped, 30, {}),
     ("10 GAN (two optimizers)", gan, 30, {}),
     ("13 exp decay + clip_by_global_norm", lr_decay_clipping, 30, {}),
     ("14 cond / case / where", cond_case, 60, {}),
