@@ -375,3 +375,89 @@ def test_scan_and_fold_gradients():
     check_gradients(lambda x: tf.foldl(lambda a, e: a * tf.sin(e), x), np.random.randn(4, 2))
     check_gradients(lambda x, h: tf.foldr(lambda a, e: a * e + 1.0, x, initializer=h),
                     np.random.randn(3, 2), np.random.randn(2), order=2)
+
+
+# -- tf.TensorArray ---------------------------------------------------------------------------------
+def rnn_reference(x, steps):
+    h, rows = np.zeros(x.shape[1]), []
+    for t in range(x.shape[0]):
+        if t < steps:
+            h = np.tanh(h + x[t])
+            rows.append(h)
+        else:
+            rows.append(np.zeros_like(h))
+    return np.array(rows)
+
+
+def test_tensor_array_in_a_while_loop_matches_numpy():
+    x = tf.placeholder(tf.float32, [5, 3])
+    n = tf.placeholder(tf.int32, [])
+    inputs = tf.TensorArray(tf.float32, size=5).unstack(x)
+    outputs = tf.TensorArray(tf.float32, size=5)
+
+    def body(t, h, outputs):
+        h = tf.tanh(h + inputs.read(t))
+        return t + 1, h, outputs.write(t, h)
+    _, _, outputs = tf.while_loop(lambda t, h, ta: t < n, body, [0, tf.zeros([3]), outputs],
+                                  maximum_iterations=5)
+    assert isinstance(outputs, tf.TensorArray) and outputs.element_shape.as_list() == [3]
+    stacked = outputs.stack()
+    assert stacked.shape.as_list() == [5, 3] and stacked.dtype == tf.float32
+    value = np.random.RandomState(0).randn(5, 3).astype(np.float32)
+    for steps in (5, 2, 0):   # unwritten rows read as zeros (the element shape is known)
+        np.testing.assert_allclose(run(stacked, {x: value, n: steps}), rnn_reference(value, steps),
+                                   rtol=1e-5, atol=1e-6)
+
+
+def test_tensor_array_gradients_through_a_loop():
+    def fn(x):
+        inputs = tf.TensorArray(tf.float64, size=4).unstack(x)
+
+        def body(t, h, ta):
+            h = tf.tanh(h * 0.5 + inputs.read(t))
+            return t + 1, h, ta.write(t, h * h)
+        _, _, ta = tf.while_loop(lambda t, h, ta: t < 4, body,
+                                 [0, tf.zeros([2], tf.float64), tf.TensorArray(tf.float64, 4)],
+                                 maximum_iterations=4)
+        return ta.stack()
+    check_gradients(fn, np.random.randn(4, 2))
+
+
+def test_dynamic_size_tensor_array():
+    n = tf.placeholder(tf.int32, [])
+    squares = tf.TensorArray(tf.int32, size=0, dynamic_size=True)
+    _, squares = tf.while_loop(lambda i, ta: i < n, lambda i, ta: (i + 1, ta.write(i, i * i)),
+                               [0, squares], maximum_iterations=6)
+    values, size = run([squares.stack(), squares.size()], {n: 4})
+    assert values.tolist() == [0, 1, 4, 9] and size == 4
+
+
+def test_tensor_array_methods_outside_loops():
+    x = np.arange(12.0, dtype=np.float32).reshape(4, 3)
+    ta = tf.TensorArray(tf.float32, size=4).unstack(x)
+    assert ta.element_shape.as_list() == [3] and ta.dtype == tf.float32
+    written = tf.TensorArray(tf.float32, size=3).scatter([2, 0], x[:2])
+    split = tf.TensorArray(tf.float32, size=2).split(x, [2, 2])
+    values = run([ta.read(2), ta.gather([3, 1]), ta.size(), ta.concat(), written.stack(),
+                  split.read(1), ta.write(1, [7.0, 8.0, 9.0]).stack()])
+    np.testing.assert_array_equal(values[0], x[2])
+    np.testing.assert_array_equal(values[1], x[[3, 1]])
+    assert values[2] == 4
+    np.testing.assert_array_equal(values[3], x.reshape(-1))
+    np.testing.assert_array_equal(values[4], [x[1], [0, 0, 0], x[0]])
+    np.testing.assert_array_equal(values[5], x[2:])
+    np.testing.assert_array_equal(values[6], [x[0], [7, 8, 9], x[2], x[3]])
+
+
+def test_tensor_array_errors():
+    ta = tf.TensorArray(tf.float32, size=3)
+    with pytest.raises(ValueError, match="nothing was written"):
+        ta.read(0)
+    with pytest.raises(TypeError, match="dtype is float32 but Op is trying to write dtype int32"):
+        ta.write(0, tf.constant([1, 2]))
+    with pytest.raises(ValueError, match=r"Inconsistent shapes: saw \(3,\) but expected \(2,\)"):
+        ta.write(0, tf.zeros([2])).write(1, tf.zeros([3]))
+    with pytest.raises(ValueError, match="size"):
+        tf.TensorArray(tf.float32, size=tf.placeholder(tf.int32, []))
+    with pytest.raises(ValueError, match="equal, constant lengths"):
+        ta.split(tf.zeros([3, 2]), [1, 2])

@@ -48,6 +48,7 @@ from tfone.ops.sort_ops import sort, argsort  # noqa: F401
 from tfone.ops.manip_ops import roll  # noqa: F401
 from tfone.ops.script_ops import py_func, numpy_function  # noqa: F401
 from tfone.ops.numerics import verify_tensor_all_finite  # noqa: F401
+from tfone.ops.tensor_array_ops import TensorArray  # noqa: F401
 from tfone import random, initializers  # noqa: F401  (tf.random.*, tf.initializers.*)
 from tfone import math, linalg  # noqa: F401  (tf.math.*, tf.linalg.*)
 from tfone.linalg import trace  # noqa: F401

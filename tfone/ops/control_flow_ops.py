@@ -10,6 +10,7 @@ from tfone.framework import dtypes
 from tfone.framework.graph import Operation, Tensor, get_default_graph, name_scope
 from tfone.framework.op_registry import (OpDef, register_op, apply_op, convert_to_tensor,
                                          NOT_DIFFERENTIABLE, ALL_INPUTS, REQUIRED)
+from tfone.framework.tensor_shape import unknown_shape
 from tfone.ops import array_ops
 
 __all__ = ["no_op", "group", "tuple", "with_dependencies", "cond", "case", "smart_cond",
@@ -318,8 +319,16 @@ def _is_nested(value):
     return isinstance(value, (list, builtins.tuple, dict))
 
 
+def _is_tensor_array(value):
+    from tfone.ops.tensor_array_ops import TensorArray
+    return isinstance(value, TensorArray)
+
+
 def _nest_flatten(structure):
-    """The leaves of a nested list/tuple/namedtuple/dict structure (dicts in sorted key order)."""
+    """The leaves of a nested list/tuple/namedtuple/dict structure (dicts in sorted key order);
+    a TensorArray contributes its flow tensor."""
+    if _is_tensor_array(structure):
+        return [structure.flow]
     if isinstance(structure, dict):
         return [leaf for key in sorted(structure) for leaf in _nest_flatten(structure[key])]
     if isinstance(structure, (list, builtins.tuple)):
@@ -343,12 +352,16 @@ def _nest_pack(structure, flat):
             if isinstance(s, builtins.tuple) and hasattr(s, "_fields"):  # namedtuple
                 return type(s)(*values)
             return type(s)(values)
+        if _is_tensor_array(s):
+            return s._with_flow(next(leaves))
         return next(leaves)
     return build(structure)
 
 
 def _same_structure(a, b):
     """Same nesting (lists and tuples are interchangeable; dicts need the same keys)."""
+    if _is_tensor_array(a) or _is_tensor_array(b):
+        return _is_tensor_array(a) and _is_tensor_array(b)
     if isinstance(a, dict) or isinstance(b, dict):
         return (isinstance(a, dict) and isinstance(b, dict) and set(a) == set(b) and
                 all(_same_structure(a[k], b[k]) for k in a))
@@ -360,6 +373,8 @@ def _same_structure(a, b):
 
 def _describe_structure(value):
     """A structure with each leaf drawn as '.', e.g. ``(., [., .], {'k': .})``."""
+    if _is_tensor_array(value):
+        return "TensorArray"
     if isinstance(value, dict):
         return "{%s}" % ", ".join("%r: %s" % (k, _describe_structure(value[k])) for k in sorted(value))
     if isinstance(value, (list, builtins.tuple)):
@@ -513,16 +528,20 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
             from tfone.framework.tensor_shape import as_shape
             invariants = [as_shape(s) for s in
                           _flatten_up_to(loop_vars, shape_invariants, "shape_invariants")]
-            for t, invariant in zip(flat, invariants):
-                if not _shape_at_most(t.shape, invariant):
+            for t, invariant, ta in zip(flat, invariants, _tensor_arrays(structure)):
+                if ta is None and not _shape_at_most(t.shape, invariant):
                     raise ValueError(
                         "The shape invariant specified for %s is not compatible with the initial "
                         "shape of the loop variable. It enters the loop with shape %s, but the "
                         "specified shape invariant is %s." % (t.name, t.shape, invariant))
+        # A TensorArray's flow changes shape at its first write: no invariant applies to it.
+        tensor_arrays = _tensor_arrays(structure)
+        invariants = [unknown_shape() if ta is not None else invariant
+                      for ta, invariant in zip(tensor_arrays, invariants)]
         entering = list(flat)
 
-        def call(fn, values):
-            packed = _nest_pack(structure, values)
+        def call(fn, values, template):
+            packed = _nest_pack(template, values)
             return fn(packed) if single else fn(*packed)
 
         def body_outputs(result):
@@ -562,26 +581,50 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
                 values.append(value)
             return result, values
 
+        # The loop variables' structure, with the TensorArrays' latest metadata (element shape).
         out_structure = [structure]
         with name_scope("cond"):
-            keep_going = _loop_condition(call(cond, flat))
+            keep_going = _loop_condition(call(cond, flat, structure))
         for k in range(iterations):
-            def run_body(k=k, current=flat):
+            entering_structure = out_structure[0]
+
+            def run_body(k=k, current=flat, template=entering_structure):
                 with _repeated_call(k, "the body of tf.while_loop"):
                     with name_scope("body"):
-                        out_structure[0], values = body_outputs(call(body, current))
+                        out_structure[0], values = body_outputs(call(body, current, template))
                     with name_scope("cond"):
-                        more = _loop_condition(call(cond, values))
+                        more = _loop_condition(call(cond, values, out_structure[0]))
                 return values + [more]
 
-            def skip(current=flat, going=keep_going):
-                return list(current) + [going]
+            def skip(current=flat, going=keep_going, template=entering_structure):
+                # tf.cond builds this branch after run_body: a TensorArray first written by
+                # body gets an empty flow of the same shape here, so both branches agree.
+                values = list(current)
+                pairs = zip(_tensor_arrays(template), _tensor_arrays(out_structure[0]))
+                for i, (before, after) in enumerate(pairs):
+                    if (before is not None and after is not None and not before._materialized
+                            and after._materialized):
+                        empty = after._empty_flow()
+                        if empty is not None:
+                            values[i] = empty
+                return values + [going]
             merged = _cond_op(keep_going, run_body, skip, strict=True, name="iteration_%d" % k)
             flat, keep_going = merged[:-1], merged[-1]
         exit_op = array_ops.identity if back_prop else array_ops.stop_gradient
         # TF1's loop (with maximum_iterations) names its outputs Exit_1, Exit_2, ...
         exits = [exit_op(t, name="Exit_%d" % (i + 1)) for i, t in enumerate(flat)]
         return _nest_pack(out_structure[0], exits)
+
+
+def _tensor_arrays(structure):
+    """For each leaf of _nest_flatten(structure): its TensorArray, or None for a tensor."""
+    if _is_tensor_array(structure):
+        return [structure]
+    if isinstance(structure, dict):
+        return [ta for key in sorted(structure) for ta in _tensor_arrays(structure[key])]
+    if isinstance(structure, (list, builtins.tuple)):
+        return [ta for item in structure for ta in _tensor_arrays(item)]
+    return [None]
 
 
 def _elems_length(elems_flat, what):
