@@ -304,3 +304,28 @@ def test_run_metadata_trace_lists_ops():
     names = [s.op_name for s in meta.step_stats]
     assert "mul" in names and "Sum" in names
     assert all(s.elapsed_s >= 0 for s in meta.step_stats)
+
+
+def test_nested_tuple_feed_keys():
+    # TF1 feeds a nested tuple of tensors (e.g. an LSTMStateTuple initial state) with a value
+    # of the same structure, such as the state a previous run returned.
+    cell = tf.nn.rnn_cell.BasicLSTMCell(2)
+    state = cell.zero_state(1, tf.float32)
+    doubled = tf.nn.rnn_cell.LSTMStateTuple(state.c * 2.0, state.h + 1.0)
+    pair = (tf.placeholder(tf.float32, []), (tf.placeholder(tf.int32, []),))
+    total = pair[0] + tf.cast(pair[1][0], tf.float32)
+    with tf.Session() as sess:
+        got = sess.run(doubled, {state: tf.nn.rnn_cell.LSTMStateTuple(
+            np.ones((1, 2), np.float32), np.zeros((1, 2), np.float32))})
+        assert isinstance(got, tf.nn.rnn_cell.LSTMStateTuple)
+        np.testing.assert_array_equal(got.c, [[2.0, 2.0]])
+        np.testing.assert_array_equal(got.h, [[1.0, 1.0]])
+        again = sess.run(doubled, {state: got})          # feed back what a run returned
+        np.testing.assert_array_equal(again.c, [[4.0, 4.0]])
+        assert sess.run(total, {pair: (1.5, [2])}) == 3.5
+        with pytest.raises(ValueError, match="Key had 2 elements, but value had 1"):
+            sess.run(total, {pair: (1.5,)})
+        with pytest.raises(ValueError, match="Key had 2 elements, but value had 1"):
+            sess.run(total, {pair: np.zeros(2)})      # an array is one value, as in TF1
+        with pytest.raises(ValueError, match="not unique"):
+            sess.run(total, {pair: (1.5, [2]), pair[0]: 2.0})

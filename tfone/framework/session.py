@@ -157,6 +157,9 @@ class Session:
         """Compute ``fetches`` (any nesting of tensors, ops, names, variables) given ``feed_dict``."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        if feed_dict and any(k.__class__ is not Tensor and isinstance(k, tuple)
+                             for k in feed_dict):
+            feed_dict = _flatten_feed_dict(feed_dict)
         feed_keys = tuple(feed_dict) if feed_dict else ()
         trace = options is not None and getattr(options, "trace_level", 0) > 0
         try:
@@ -335,6 +338,31 @@ class _FetchMapper:
                 return kind(*built)
             return kind(built)
         return lambda values: build(structure, values)
+
+
+def _flatten_feed_dict(feed_dict):
+    """TF1 accepts nested tuples of tensors as feed keys (e.g. an RNN's LSTMStateTuple
+    initial state, fed with the state a previous run returned). As TF1's
+    ``nest.flatten_dict_items``: key and value are flattened (tuples and lists; arrays are
+    leaves) and paired in order."""
+    def flatten(x):
+        if isinstance(x, (tuple, list)) and not isinstance(x, Tensor):
+            return [leaf for item in x for leaf in flatten(item)]
+        return [x]
+
+    flat = {}
+    for key, value in feed_dict.items():
+        keys = flatten(key)
+        values = flatten(value) if len(keys) > 1 or keys[0] is not key else [value]
+        if len(keys) != len(values):
+            raise ValueError("Could not flatten dictionary. Key had %d elements, but value had "
+                             "%d elements. Key: %s, value: %s." % (len(keys), len(values), keys,
+                                                                   values))
+        for k, v in zip(keys, values):
+            if k in flat:
+                raise ValueError("Could not flatten dictionary: key %s is not unique." % (k,))
+            flat[k] = v
+    return flat
 
 
 def _feed_tensor(graph, key):
