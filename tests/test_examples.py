@@ -38,6 +38,7 @@ EXPECTED = {
     "18_app_flags_script": ("test_precision", "min", 0.85),
     "19_contrib_layers_mlp": ("test_accuracy", "min", 0.85),
     "20_char_rnn": ("perplexity", "max", 2.0),
+    "21_vae": ("loss_vs_baseline", "max", 0.99),
 }
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None,

@@ -359,6 +359,29 @@ def word_embeddings_momentum_clipped(tf):
                    lambda s: {inputs: pairs[at(s), 0], labels: pairs[at(s), 1]})
 
 
+def vae(tf):
+    """Program 21 with the noise fed (eps), so both libraries see the same samples."""
+    X = tf.placeholder(tf.float32, [None, 64])
+    eps = tf.placeholder(tf.float32, [None, 2])
+    with tf.variable_scope("encoder"):
+        h = tf.layers.dense(X, 64, activation=tf.nn.elu, name="hidden")
+        mean = tf.layers.dense(h, 2, name="mean")
+        log_var = tf.layers.dense(h, 2, name="log_var")
+    z = mean + tf.exp(0.5 * log_var) * eps
+    with tf.variable_scope("decoder", reuse=tf.AUTO_REUSE):
+        h = tf.layers.dense(z, 64, activation=tf.nn.elu, name="hidden")
+        logits = tf.layers.dense(h, 64, name="logits")
+    xent = tf.nn.sigmoid_cross_entropy_with_logits(labels=X, logits=logits)
+    rec = tf.reduce_mean(tf.reduce_sum(xent, axis=1))
+    kl = tf.reduce_mean(-0.5 * tf.reduce_sum(1 + log_var - tf.square(mean) - tf.exp(log_var),
+                                             axis=1))
+    train = tf.train.AdamOptimizer(0.005).minimize(rec + kl)
+    noise = np.random.RandomState(21).randn(len(DX) * 2, 2).astype(np.float32)
+    at = batches(len(DX), 64, 16)
+    return Program(train, {"reconstruction": rec, "kl": kl},
+                   lambda s: {X: DX[at(s)], eps: noise[s * 64:(s + 1) * 64]})
+
+
 def gan(tf):
     rng = np.random.RandomState(2)
     real = rng.normal(4.0, 1.25, (3000, 1)).astype(np.float32)
@@ -612,6 +635,7 @@ PROGRAMS = [
     ("09 skip-gram embeddings", word_embeddings, 30, {}),
     ("09b embeddings, Momentum + clipping", word_embeddings_momentum_clipped, 30, {}),
     ("10 GAN (two optimizers)", gan, 30, {}),
+    ("21 VAE (reparameterization, KL)", vae, 30, {}),
     ("13 exp decay + clip_by_global_norm", lr_decay_clipping, 30, {}),
     ("14 cond / case / where", cond_case, 60, {}),
     ("15 siamese (reuse, AUTO_REUSE)", siamese, 30, {}),
