@@ -39,6 +39,7 @@ EXPECTED = {
     "19_contrib_layers_mlp": ("test_accuracy", "min", 0.85),
     "20_char_rnn": ("perplexity", "max", 2.0),
     "21_vae": ("loss_vs_baseline", "max", 0.99),
+    "22_transfer_learning": ("transfer_accuracy", "min", 0.7),
 }
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None,
