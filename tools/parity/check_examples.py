@@ -623,6 +623,121 @@ def fully_connected_feed(tf):
                    lambda s: {images: DX[at(s)], labels: y32[at(s)]})
 
 
+def attention_classifier(tf):
+    """Idioms of sequence models: bidirectional_dynamic_rnn with sequence_length, additive
+    attention masked with sequence_mask, tf.layers.dense on rank-3 inputs, time_major
+    dynamic_rnn with reverse_sequence, and a masked per-step loss (tf.losses weights)."""
+    xs, ys, ls = _sequences(320, 17)
+    x = tf.placeholder(tf.float32, [None, 12, 1])
+    y = tf.placeholder(tf.int32, [None])
+    lens = tf.placeholder(tf.int32, [None])
+    fw, bw = tf.nn.rnn_cell.GRUCell(8), tf.nn.rnn_cell.LSTMCell(8)
+    (out_fw, out_bw), _ = tf.nn.bidirectional_dynamic_rnn(fw, bw, x, sequence_length=lens,
+                                                         dtype=tf.float32)
+    outputs = tf.concat([out_fw, out_bw], axis=2)                     # [batch, time, 16]
+    scores = tf.squeeze(tf.layers.dense(tf.layers.dense(outputs, 8, activation=tf.tanh,
+                                                        name="att_hidden"),
+                                        1, use_bias=False, name="att_score"), axis=2)
+    mask = tf.sequence_mask(lens, maxlen=12)
+    scores = tf.where(mask, scores, tf.fill(tf.shape(scores), -1e9))
+    alphas = tf.nn.softmax(scores, axis=1)
+    context = tf.reduce_sum(outputs * tf.expand_dims(alphas, 2), axis=1)
+    logits = tf.layers.dense(context, 2, name="logits")
+    loss = tf.losses.sparse_softmax_cross_entropy(labels=y, logits=logits)
+    # a second, time-major reader of the reversed sequences, with a masked per-step loss
+    rev = tf.reverse_sequence(x, lens, seq_axis=1, batch_axis=0)
+    with tf.variable_scope("time_major"):
+        tm_out, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicRNNCell(4), tf.transpose(rev, [1, 0, 2]),
+                                      sequence_length=lens, dtype=tf.float32, time_major=True)
+    step_logits = tf.layers.dense(tf.transpose(tm_out, [1, 0, 2]), 2, name="step_logits")
+    step_labels = tf.tile(tf.expand_dims(y, 1), [1, 12])
+    step_loss = tf.losses.sparse_softmax_cross_entropy(
+        labels=step_labels, logits=step_logits, weights=tf.cast(mask, tf.float32))
+    train = tf.train.AdamOptimizer(0.01).minimize(loss + step_loss)
+    at = batches(320, 32, 17)
+    return Program(train, {"loss": loss, "step_loss": step_loss},
+                   lambda s: {x: xs[at(s)], y: ys[at(s)], lens: ls[at(s)]},
+                   {"alphas": alphas, "context": context}, {x: xs[:20], y: ys[:20],
+                                                            lens: ls[:20]})
+
+
+def dqn_update(tf):
+    """The Q-learning update of DQN tutorials: gather_nd of the taken actions, a max over
+    next-state Q values from a target network (stop_gradient), Huber loss, RMSProp."""
+    rng = np.random.RandomState(18)
+    states = rng.randn(256, 4).astype(np.float32)
+    next_states = rng.randn(256, 4).astype(np.float32)
+    actions = rng.randint(0, 3, 256).astype(np.int32)
+    rewards = rng.randn(256).astype(np.float32)
+    done = (rng.rand(256) < 0.1).astype(np.float32)
+    s_ph = tf.placeholder(tf.float32, [None, 4])
+    s2_ph = tf.placeholder(tf.float32, [None, 4])
+    a_ph = tf.placeholder(tf.int32, [None])
+    r_ph = tf.placeholder(tf.float32, [None])
+    d_ph = tf.placeholder(tf.float32, [None])
+
+    def q_network(s, scope):
+        with tf.variable_scope(scope):
+            h = tf.layers.dense(s, 16, activation=tf.nn.relu, name="h")
+            return tf.layers.dense(h, 3, name="q")
+    q = q_network(s_ph, "online")
+    q_next = q_network(s2_ph, "target")
+    target = r_ph + 0.99 * (1.0 - d_ph) * tf.reduce_max(q_next, axis=1)
+    q_taken = tf.gather_nd(q, tf.stack([tf.range(tf.shape(q)[0]), a_ph], axis=1))
+    loss = tf.losses.huber_loss(tf.stop_gradient(target), q_taken)
+    online = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope="online")
+    target_vars = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope="target")
+    train = tf.train.RMSPropOptimizer(0.005, momentum=0.5).minimize(loss, var_list=online)
+    sync = tf.group(*[t.assign(o) for o, t in zip(online, target_vars)])
+    at = batches(256, 32, 18)
+    return Program([train, sync], {"loss": loss, "greedy": tf.argmax(q, 1)},
+                   lambda k: {s_ph: states[at(k)], s2_ph: next_states[at(k)], a_ph: actions[at(k)],
+                              r_ph: rewards[at(k)], d_ph: done[at(k)]})
+
+
+def dcgan_generator(tf):
+    """A DCGAN-style generator and discriminator on 8x8 images: tf.nn.conv2d_transpose with
+    fixed-size output_shape, tf.layers.batch_normalization (training, UPDATE_OPS),
+    leaky_relu, strided tf.layers.conv2d; only the discriminator is trained here."""
+    z = tf.placeholder(tf.float32, [16, 8])
+    real = tf.placeholder(tf.float32, [16, 8, 8, 1])
+    with tf.variable_scope("generator"):
+        h = tf.reshape(tf.layers.dense(z, 2 * 2 * 16, name="project"), [16, 2, 2, 16])
+        h = tf.nn.relu(tf.layers.batch_normalization(h, training=True, name="bn0"))
+        w1 = tf.get_variable("deconv1", [3, 3, 8, 16],
+                             initializer=tf.random_normal_initializer(stddev=0.2))
+        h = tf.nn.conv2d_transpose(h, w1, [16, 4, 4, 8], [1, 2, 2, 1], padding="SAME")
+        h = tf.nn.relu(tf.layers.batch_normalization(h, training=True, name="bn1"))
+        w2 = tf.get_variable("deconv2", [3, 3, 1, 8],
+                             initializer=tf.random_normal_initializer(stddev=0.2))
+        fake = tf.tanh(tf.nn.conv2d_transpose(h, w2, [16, 8, 8, 1], [1, 2, 2, 1],
+                                              padding="SAME"))
+
+    def discriminator(x, reuse):
+        with tf.variable_scope("discriminator", reuse=reuse):
+            h = tf.nn.leaky_relu(tf.layers.conv2d(x, 8, 3, strides=2, padding="same",
+                                                  name="conv1"), alpha=0.2)
+            h = tf.nn.leaky_relu(tf.layers.conv2d(h, 16, 3, strides=2, padding="same",
+                                                  name="conv2"), alpha=0.2)
+            return tf.layers.dense(tf.layers.flatten(h), 1, name="out")
+    d_real, d_fake = discriminator(real, False), discriminator(fake, True)
+    xent = tf.nn.sigmoid_cross_entropy_with_logits
+    d_loss = tf.reduce_mean(xent(labels=tf.ones_like(d_real), logits=d_real)) + \
+        tf.reduce_mean(xent(labels=tf.zeros_like(d_fake), logits=d_fake))
+    g_loss = tf.reduce_mean(xent(labels=tf.ones_like(d_fake), logits=d_fake))
+    d_vars = tf.trainable_variables(scope="discriminator")
+    g_vars = tf.trainable_variables(scope="generator")
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        d_train = tf.train.AdamOptimizer(0.002, beta1=0.5).minimize(d_loss, var_list=d_vars)
+        g_train = tf.train.AdamOptimizer(0.002, beta1=0.5).minimize(g_loss, var_list=g_vars)
+    noise = np.random.RandomState(19).uniform(-1, 1, (800, 8)).astype(np.float32)
+    images = (DX.reshape(-1, 8, 8, 1) * 2.0 - 1.0)
+    at = batches(len(DX), 16, 19)
+    return Program([d_train, g_train], {"d_loss": d_loss, "g_loss": g_loss},
+                   lambda s: {z: noise[s * 16:(s + 1) * 16], real: images[at(s)]},
+                   {"fake": fake}, {z: noise[:16]})
+
+
 PROGRAMS = [
     ("01 linear regression", linear_regression, 30, {}),
     ("02 logistic regression", logistic_regression, 30, {}),
@@ -641,6 +756,9 @@ PROGRAMS = [
     ("15 siamese (reuse, AUTO_REUSE)", siamese, 30, {}),
     ("17 batch norm by hand (EMA, cond)", batch_norm_by_hand, 30, {}),
     ("18 fully_connected_feed", fully_connected_feed, 30, {}),
+    ("idioms: attention, birnn, masks", attention_classifier, 20, {}),
+    ("idioms: DQN update", dqn_update, 30, {}),
+    ("idioms: DCGAN conv2d_transpose", dcgan_generator, 20, {}),
 ]
 
 
