@@ -685,3 +685,12 @@ def test_non_differentiable_ops_give_no_gradient():
 
 
 GRADIENT_CHECKED = {c[0] for c in GRADIENT_CASES}
+
+
+def test_zeros_and_ones_of_bool_dtype():
+    with tf.Session() as sess:
+        out = sess.run([tf.zeros([2], tf.bool), tf.ones([2], tf.bool),
+                        tf.ones_like(tf.constant([1, 2]), dtype=tf.bool),
+                        tf.zeros([2000], tf.bool)])
+    assert out[0].tolist() == [False, False] and out[1].tolist() == [True, True]
+    assert out[2].tolist() == [True, True] and not out[3].any() and out[3].dtype == bool

@@ -273,11 +273,11 @@ def zeros(shape, dtype=dtypes.float32, name=None):
     dtype = dtypes.as_dtype(dtype)
     with name_scope(name, "zeros") as scope:
         if not is_tensor_like(shape):
-            small = _constant_if_small(0, shape, dtype, scope)
+            small = _constant_if_small(_fill_value(0, dtype), shape, dtype, scope)
             if small is not None:
                 return small
         shape_t = _shape_tensor(shape, "shape")
-        return fill(shape_t, constant(0, dtype=dtype), name=scope)
+        return fill(shape_t, constant(_fill_value(0, dtype), dtype=dtype), name=scope)
 
 
 def ones(shape, dtype=dtypes.float32, name=None):
@@ -285,11 +285,20 @@ def ones(shape, dtype=dtypes.float32, name=None):
     dtype = dtypes.as_dtype(dtype)
     with name_scope(name, "ones") as scope:
         if not is_tensor_like(shape):
-            small = _constant_if_small(1, shape, dtype, scope)
+            small = _constant_if_small(_fill_value(1, dtype), shape, dtype, scope)
             if small is not None:
                 return small
         shape_t = _shape_tensor(shape, "shape")
-        return fill(shape_t, constant(1, dtype=dtype), name=scope)
+        return fill(shape_t, constant(_fill_value(1, dtype), dtype=dtype), name=scope)
+
+
+def _fill_value(number, dtype):
+    """0/1 in the form ``dtype`` takes: False/True for bool, ''/'1'... as TF1 does."""
+    if dtype.is_bool:
+        return bool(number)
+    if dtype == dtypes.string:
+        return "" if number == 0 else "1"
+    return number
 
 
 def _shape_tensor(shape, name):
