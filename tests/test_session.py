@@ -329,3 +329,17 @@ def test_nested_tuple_feed_keys():
             sess.run(total, {pair: np.zeros(2)})      # an array is one value, as in TF1
         with pytest.raises(ValueError, match="not unique"):
             sess.run(total, {pair: (1.5, [2]), pair[0]: 2.0})
+
+
+def test_control_dependency_on_a_fed_tensor_is_met_by_the_feed():
+    # TF1: feeding a tensor satisfies control dependencies on its op (tf.metrics does
+    # control_dependencies([values]) where values may be a placeholder itself).
+    x = tf.placeholder(tf.float32, [None])
+    v = tf.Variable(0.0)
+    with tf.control_dependencies([x, tf.cast(x, tf.float32)]):
+        increment = tf.assign_add(v, 1.0)
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(increment, {x: [1.0]}) == 1.0
+        with pytest.raises(tf.errors.InvalidArgumentError, match="must feed"):
+            sess.run(increment)

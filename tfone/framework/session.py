@@ -946,7 +946,10 @@ def _descendants(op, in_plan):
 
 def _dependencies(op, fed):
     deps = [t._op for t in _evaluated_inputs(op) if t not in fed]
-    deps.extend(op._control_inputs)
+    # A control dependency on an op whose outputs are all fed is met by the feed (TF1), e.g.
+    # tf.control_dependencies([placeholder]) or on tf.cast(placeholder) of its own dtype.
+    deps.extend(c for c in op._control_inputs
+                if not (fed and c._outputs and all(t in fed for t in c._outputs)))
     if op._cond is not None:
         # Ops inside tf.cond branches run under `if pred:`; the predicates come first.
         deps.extend(b.pred._op for b in op._cond.chain() if b.pred not in fed)
