@@ -55,6 +55,9 @@ train_step = tf.train.GradientDescentOptimizer(0.5).minimize(cross_entropy)
 
 correct_prediction = tf.equal(tf.argmax(y, 1), tf.argmax(y_, 1))
 accuracy = tf.reduce_mean(tf.cast(correct_prediction, tf.float32))
+# The same number, accumulated over batches in local variables (tf.metrics)
+stream_acc, stream_acc_update = tf.metrics.accuracy(labels=tf.argmax(y_, 1),
+                                                    predictions=tf.argmax(y, 1))
 
 sess = tf.InteractiveSession()
 tf.global_variables_initializer().run()
@@ -66,6 +69,12 @@ for i in range(steps):
             feed_dict={x: batch_xs, y_: batch_ys})))
 
 acc = sess.run(accuracy, feed_dict={x: test_images, y_: test_labels})
+sess.run(tf.local_variables_initializer())
+for start in range(0, len(test_images), 100):
+    sess.run(stream_acc_update, feed_dict={x: test_images[start:start + 100],
+                                           y_: test_labels[start:start + 100]})
+print("streamed over batches with tf.metrics.accuracy:", sess.run(stream_acc))
+assert abs(sess.run(stream_acc) - acc) < 1e-6
 print("epochs completed:", train.epochs_completed)
 print("test accuracy:", acc)
 sess.close()
