@@ -197,3 +197,10 @@ def test_compat_v1_is_tfone():
     with tf1.Session() as sess:
         np.testing.assert_allclose(sess.run(x * 2, {x: [1.0, 2.0]}), [2.0, 4.0])
     assert tf.VERSION == tf.__version__
+
+
+def test_tf_test_device_checks():
+    # TF1 notebooks start with these; tfone has no GPU.
+    assert tf.test.is_gpu_available() is False and tf.test.is_gpu_available(cuda_only=True) is False
+    assert tf.test.gpu_device_name() == "" and tf.test.is_built_with_cuda() is False
+    assert callable(tf.test.compute_gradient_error)

@@ -13,7 +13,24 @@ from tfone.framework.gradients import gradients
 from tfone.framework.session import Session, get_default_session
 from tfone.framework.op_registry import convert_to_tensor
 
-__all__ = ["compute_gradient", "compute_gradient_error", "check_gradients", "gradient_error"]
+__all__ = ["compute_gradient", "compute_gradient_error", "check_gradients", "gradient_error",
+           "is_gpu_available", "gpu_device_name", "is_built_with_cuda"]
+
+
+# The device checks TF1 notebooks start with. tfone computes with numpy on the CPU.
+def is_gpu_available(cuda_only=False, min_cuda_compute_capability=None):
+    """False: tfone runs every op on the CPU (numpy)."""
+    return False
+
+
+def gpu_device_name():
+    """'' (no GPU device), as TF1 says on a machine without one."""
+    return ""
+
+
+def is_built_with_cuda():
+    """False: tfone has no CUDA build."""
+    return False
 
 
 def compute_gradient(x, x_shape, y, y_shape, x_init_value=None, delta=1e-3, init_targets=None,
