@@ -75,6 +75,7 @@ from tfone import compat  # noqa: F401  (tf.compat.v1 is tfone itself)
 from tfone import contrib  # noqa: F401  (the most used tf.contrib.layers / .rnn functions)
 from tfone import metrics  # noqa: F401  (tf.metrics: streaming metrics on local variables)
 from tfone import test  # noqa: F401  (tf.test: gradient checks, is_gpu_available)
+from tfone import graph_util  # noqa: F401  (tf.graph_util: freeze and prune GraphDefs)
 from tfone.compat import (  # noqa: F401
     disable_v2_behavior, enable_v2_behavior, disable_eager_execution, enable_eager_execution,
     executing_eagerly)
