@@ -85,5 +85,6 @@ for word in group_of:
         print("Nearest to %s: %s" % (word, ", ".join(nearest)))
 neighbour_accuracy = hits / float(len(group_of))
 
-viz.render(viz.draw_graph(optimizer, title="skip-gram embeddings"), _example.path(args, "graph.png"))
+viz.render(viz.draw_graph(optimizer, title="skip-gram embeddings"),
+           _example.path(args, "graph.png"))
 print("final neighbour_accuracy: %.4f" % neighbour_accuracy)
