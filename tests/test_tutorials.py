@@ -55,7 +55,9 @@ LESSONS = {
          "per_layer_gradients.png", "loss_curves.png"]),
     "09_step_by_step": (
         [r"w: 0\.50000 -> 0\.71151 \(by hand 0\.71151\)",
-         r"b: 0\.00000 -> 0\.10575 \(by hand 0\.10575\)", r"backward \( ?\d+ ops\)"],
+         r"b: 0\.00000 -> 0\.10575 \(by hand 0\.10575\)", r"backward \( ?\d+ ops\)",
+         r"values in the trace: y = 0\.73106, loss = 0\.07233, w read as 0\.50000, "
+         r"w written as 0\.71151"],
         ["numbered_steps.png", "step_by_step.gif", "values.png"]),
     "10_distributed": (
         [r"step 1: loss \d\.\d+ on 2 workers, \d\.\d+ in one process; largest weight "

@@ -2,7 +2,8 @@
 
 A Session runs a step as a list of ops in an order where every op comes after its inputs.
 viz.trace records that run (with RunOptions(trace_level=FULL_TRACE)) and draws it: a picture
-with every node numbered by its step, and an animation that lights the nodes up one by one.
+with every node numbered by its step, and an animation that lights the nodes up one by one,
+each with the value it computed.
 
     python tutorials/09_step_by_step.py [--out DIR] [--fast]
 """
@@ -58,11 +59,23 @@ print("b: %.5f -> %.5f (by hand %.5f)" % (before[1], after[1], before[1] - 1.0 *
 assert np.isclose(after[0], before[0] - hand["dw"], atol=1e-5)
 assert np.isclose(after[1], before[1] - hand["db"], atol=1e-5)
 
-lesson.save(run.diagram(), "numbered_steps.png", "every node numbered by the step it runs in")
+# The trace also recorded every drawn node's value, as it was at its step: a variable's
+# node shows the value the forward pass read, the update's node the value it wrote.
+read_w, wrote_w = run.values["w/read:0"], run.values[
+    "GradientDescent/update_w/ApplyGradientDescent:0"]
+print("values in the trace: y = %.5f, loss = %.5f, w read as %.5f, w written as %.5f"
+      % (run.values["y:0"], run.values["loss:0"], read_w, wrote_w))
+assert np.isclose(run.values["y:0"], hand["y"]) and np.isclose(run.values["loss:0"], hand["loss"])
+assert np.isclose(read_w, before[0]) and np.isclose(wrote_w, after[0])
+
+lesson.save(run.diagram(), "numbered_steps.png",
+            "every node numbered by the step it runs in, with its value")
 lesson.say("""The animation starts before the run and adds one frame per drawn node (%d
-frames): the node computed in that frame is yellow, nodes still to come are faded. Its layout
+frames): the node computed in that frame is yellow and shows the value it computed, nodes
+still to come are faded. Watch the forward pass compute y and the loss, the backward pass
+compute the gradients from the loss back to w and b, and the updates write w and b. Its layout
 is computed once, so nothing moves between frames.""" % (len(run.steps) + 1))
-lesson.save(run, "step_by_step.gif", "animation: forward, backward, update")
+lesson.save(run, "step_by_step.gif", "animation: forward, backward, update, with values")
 
 # ---------------------------------------------------------------------------------------------
 lesson.section("3. The values of the next step, then a few more steps")

@@ -292,10 +292,12 @@ def edge_label(edge, units, show_shapes, show_dtypes):
 
 # -- emitting DOT ----------------------------------------------------------------------------------
 def emit(model, rankdir="TB", show_shapes=True, show_dtypes=False, title=None, legend=True,
-         tooltips=True, legend_extra=None, caption=None, diagram_class=None):
+         tooltips=True, legend_extra=None, caption=None, diagram_class=None, element_ids=False):
     """Turn a GraphModel (possibly decorated with values or colours) into a Diagram.
 
-    ``diagram_class`` (a Diagram subclass) lets the trace animation inject fixed positions.
+    ``diagram_class`` (a Diagram subclass) lets the trace animation inject fixed positions;
+    ``element_ids`` gives the k-th edge of the model the DOT id ``e<k>`` (so its drawing can
+    be found in Graphviz's output).
     """
     make = diagram_class or Diagram
     graph_attrs = dict(style.GRAPH_ATTRS, rankdir=rankdir)
@@ -330,9 +332,9 @@ def emit(model, rankdir="TB", show_shapes=True, show_dtypes=False, title=None, l
     emit_cluster(diagram, None, 0)
     _emit_alignment(diagram, model, aligned)
     ranked = []  # (tail, head) of the edges that take part in ranking
-    for edge in model.edges:
+    for k, edge in enumerate(model.edges):
         drawn = _emit_edge(diagram, edge, units, show_shapes, show_dtypes, aligned,
-                           layout.cluster_of)
+                           layout.cluster_of, "e%d" % k if element_ids else None)
         if drawn is not None:
             ranked.append(drawn)
     if legend:
@@ -481,8 +483,11 @@ def _node_attrs(unit, show_dtypes, tooltips):
     return attrs
 
 
-def _emit_edge(diagram, edge, units, show_shapes, show_dtypes, aligned, cluster_of=None):
+def _emit_edge(diagram, edge, units, show_shapes, show_dtypes, aligned, cluster_of=None,
+               edge_id=None):
     attrs = dict(style.EDGE_STYLE.get(edge.kind, ("", {}))[1])
+    if edge_id is not None:
+        attrs["id"] = edge_id
     label = edge_label(edge, units, show_shapes, show_dtypes)
     if label:
         attrs["label"] = label
@@ -592,7 +597,8 @@ def _legend_entries(model):
 
 def _emit_legend(diagram, model, legend_extra, rankdir, make=Diagram, sinks=()):
     """The legend: a small glyph and its text for each kind of node and edge in the picture,
-    then ``legend_extra`` nodes (colour bars ...), in a cluster after the end of the graph.
+    then ``legend_extra`` (entries ``(key, glyph attributes, text)`` or whole nodes
+    ``(node id, attributes)`` such as colour bars), in a cluster after the end of the graph.
 
     Graphviz puts all nodes of one rank at the same position along the flow, so a legend
     beside the graph would be stretched over the graph's (tall or wide) ranks. Invisible
@@ -602,7 +608,13 @@ def _emit_legend(diagram, model, legend_extra, rankdir, make=Diagram, sinks=()):
     the next. Sample edges run across the flow, so they read left to right in both.
     """
     entries = _legend_entries(model)
-    extra = list(legend_extra or [])
+    extra = []
+    for item in legend_extra or ():
+        if len(item) == 3:  # (key, glyph node attributes, text): one more entry
+            key, glyph, text = item
+            entries.append((key, dict(glyph, **_GLYPH), None, text))
+        else:               # (node id, node attributes): a node of its own (a colour bar)
+            extra.append(item)
     if not entries and not extra:
         return
     across = rankdir in ("LR", "RL")  # ranks are columns: a rank=same group stacks vertically

@@ -12,8 +12,8 @@ import sys
 
 import graphviz
 
-__all__ = ["Diagram", "render", "pipe", "GraphvizNotFoundError", "GraphvizError",
-           "install_hint", "find_executable", "DEFAULT_TIMEOUT"]
+__all__ = ["Diagram", "render", "pipe", "run_graphviz", "GraphvizNotFoundError",
+           "GraphvizError", "install_hint", "find_executable", "DEFAULT_TIMEOUT"]
 
 DEFAULT_TIMEOUT = 60.0  # seconds; large graphs: prefer svg, or draw with depth=/budget=
 FORMATS = ("png", "svg", "pdf", "jpg", "jpeg", "gif", "dot", "json", "plain", "xdot")
@@ -81,6 +81,64 @@ def pipe(diagram, format="svg", engine="dot", timeout=DEFAULT_TIMEOUT, extra_arg
                             % (engine, result.returncode,
                                result.stderr.decode("utf-8", "replace").strip()))
     return result.stdout
+
+
+def run_graphviz(jobs, dpi=None, timeout=DEFAULT_TIMEOUT, parallel=2):
+    """Run several Graphviz commands, ``parallel`` at a time, each writing files.
+
+    ``jobs``: a list of (diagram or DOT text, engine, extra arguments, [(format, path), ...]);
+    each job is one process that lays out once and writes every listed format. Every process
+    has ``timeout`` seconds; errors are those of :func:`pipe`.
+    """
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        pending = []
+        for k, (source, engine, extra_args, outputs) in enumerate(jobs):
+            cmd = [find_executable(engine)] + list(extra_args)
+            if dpi is not None:
+                cmd.append("-Gdpi=%g" % float(dpi))
+            for format, path in outputs:
+                cmd += ["-T" + format, "-o", os.fspath(path)]
+            source_path = os.path.join(tmp, "job%d.dot" % k)
+            with open(source_path, "w", encoding="utf-8") as f:
+                f.write(_source(source))
+            pending.append((cmd + [source_path], engine))
+        _run_processes(pending, timeout, parallel)
+
+
+def _run_processes(pending, timeout, parallel):
+    running = []
+
+    def finish(entry):
+        process, engine = entry
+        try:
+            _, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise GraphvizError(
+                "Graphviz `%s` did not finish within %g s. Large graphs lay out slowly: draw "
+                "fewer nodes (depth=1, a smaller budget=, or a list of tensors as the target) "
+                "or pass a larger timeout=." % (engine, timeout)) from None
+        if process.returncode != 0:
+            raise GraphvizError("Graphviz `%s` failed (exit code %d): %s"
+                                % (engine, process.returncode,
+                                   stderr.decode("utf-8", "replace").strip()))
+
+    try:
+        for cmd, engine in pending:
+            if len(running) >= max(1, parallel):
+                finish(running.pop(0))
+            process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE)
+            running.append((process, engine))
+        while running:
+            finish(running.pop(0))
+    finally:
+        for process, _ in running:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
 def render(diagram, path, format=None, dpi=None, engine="dot", timeout=DEFAULT_TIMEOUT):

@@ -12,6 +12,8 @@ from viz.labels import value_lines, value_summary
 __all__ = ["draw_values", "run_with_values"]
 
 NOT_RUN_TEXT = "not computed in this run"
+NOT_RUN_ENTRY = ("not_run", {"shape": "box", "style": "rounded,dashed,filled",
+                             "fillcolor": "#FFFFFF", "color": "#A0A0A0"}, NOT_RUN_TEXT)
 WARN = style.OKABE_ITO["vermillion"]
 
 
@@ -121,6 +123,51 @@ def _unit_tensors(unit):
     return list(op.outputs)
 
 
+def value_items(unit, values, max_outputs=3, stats=None):
+    """The label lines that show a computed node's value, and whether it holds NaN/Inf.
+
+    ``values``: {tensor: value} of the run. Scalars and tiny tensors are shown in full,
+    larger ones as shape, mean, std, min, max and share of zeros; NaN/Inf counts come as a
+    vermillion ``⚠`` line. Statistics go into ``stats`` ({tensor or op name: summary}).
+    Returns (items for ``unit.extra``, bad).
+    """
+    items = []
+    if unit.kind != SINGLE:
+        return items, False
+    wanted = _unit_tensors(unit)
+    shown = [t for t in wanted if t in values]
+    if not shown and wanted:
+        items.append(("computed inside a tf.cond branch (not fetchable)", style.SUBTLE, False))
+    bad = False
+    for t in shown[:max_outputs]:
+        value = values[t]
+        same_shape = (unit.category in (VARIABLE, PLACEHOLDER)
+                      and t.shape.is_fully_defined() and tuple(t.shape.as_list()) == np.shape(value))
+        lines = value_lines(value, with_shape=not same_shape)
+        if len(shown) > 1:
+            lines = ["[%d] %s" % (t.value_index, lines[0])] + lines[1:]
+        if stats is not None:
+            summary = value_summary(value)
+            stats[t.name] = summary
+            if t.op is unit.op:
+                stats.setdefault(unit.op.name, summary)
+        for line in lines:
+            if line.startswith("⚠"):
+                items.append((line, WARN, True))
+                bad = True
+            else:
+                items.append(line)
+    if len(shown) > max_outputs:
+        items.append("… %d more outputs" % (len(shown) - max_outputs))
+    if unit.category == PLACEHOLDER and shown:
+        first = items[0] if items else None
+        if isinstance(first, str) and not first.startswith("="):
+            items[0] = "fed " + first
+        else:
+            items.insert(0, ("fed", style.SUBTLE, False))
+    return items, bad
+
+
 def draw_values(sess, fetches, feed_dict=None, target=None, rankdir="TB", title=None,
                 budget=60, max_outputs=3, **options):
     """Run ``sess.run(fetches, feed_dict)`` once and draw the graph with each node's value.
@@ -158,48 +205,15 @@ def draw_values(sess, fetches, feed_dict=None, target=None, rankdir="TB", title=
             unit.border = "#A0A0A0"
             unit.fontcolor = "#8A8A8A"
             continue
-        shown = [t for t in _unit_tensors(unit) if t in values]
-        if unit.kind != SINGLE:
-            continue
-        if not shown and _unit_tensors(unit):
-            unit.extra.append(("computed inside a tf.cond branch (not fetchable)",
-                               style.SUBTLE, False))
-        bad = False
-        for k, t in enumerate(shown[:max_outputs]):
-            value = values[t]
-            same_shape = (unit.category in (VARIABLE, PLACEHOLDER)
-                          and t.shape.is_fully_defined() and tuple(t.shape.as_list()) == np.shape(value))
-            lines = value_lines(value, with_shape=not same_shape)
-            if len(shown) > 1:
-                lines = ["[%d] %s" % (t.value_index, lines[0])] + lines[1:]
-            summary = value_summary(value)
-            stats[t.name] = summary
-            if t.op is unit.op:
-                stats.setdefault(unit.op.name, summary)
-            for line in lines:
-                if line.startswith("⚠"):
-                    unit.extra.append((line, WARN, True))
-                    bad = True
-                else:
-                    unit.extra.append(line)
-        if len(shown) > max_outputs:
-            unit.extra.append("… %d more outputs" % (len(shown) - max_outputs))
-        if unit.category == PLACEHOLDER and shown:
-            first = unit.extra[0] if unit.extra else None
-            if isinstance(first, str) and not first.startswith("="):
-                unit.extra[0] = "fed " + first
-            else:
-                unit.extra.insert(0, ("fed", style.SUBTLE, False))
+        items, bad = value_items(unit, values, max_outputs, stats)
+        unit.extra.extend(items)
         if bad:
             unit.border = WARN
             unit.penwidth = 3
     legend_extra = []
     if any(NOT_RUN_TEXT in [e[0] if isinstance(e, tuple) else e for e in u.extra]
            for u in model.units.values()):
-        legend_extra.append(("legend_not_run", {
-            "label": "<<font point-size=\"9\">%s</font>>" % NOT_RUN_TEXT,
-            "shape": "box", "style": "rounded,dashed", "color": "#A0A0A0",
-            "fontcolor": "#8A8A8A"}))
+        legend_extra.append(NOT_RUN_ENTRY)
     diagram = emit(model, rankdir=rankdir, title=title, legend_extra=legend_extra,
                    **emit_options)
     diagram.results = results

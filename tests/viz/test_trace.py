@@ -1,10 +1,14 @@
 """viz.trace: execution order (a valid topological order), numbered picture, animation."""
+import io
+import re
+
 import numpy as np
 import pytest
 
 import tfone as tf
 import viz
 from viz.graph_model import _ref_slots
+from viz.labels import number_text
 from tests.viz.programs import Dot, linear_regression, needs_dot
 
 
@@ -109,3 +113,105 @@ def test_animation_has_fixed_positions_and_writes_a_gif(training, tmp_path):
     assert len(frames) == len(tr.steps) + 1
     sizes = {Image.open(f).size for f in frames}
     assert len(sizes) == 1  # same canvas for every frame
+
+
+def _label_text(dot, node):
+    return re.sub(r"<[^>]*>", " ", dot.label(node))
+
+
+def test_frames_show_values_as_nodes_light_up(training):
+    p, train, sess = training
+    sess.run(p["W"].assign([[0.5], [-0.25], [0.1]]))
+    before = sess.run(p["W"])
+    tr = viz.trace(sess, train, p["feed"])
+    after = sess.run(p["W"])
+    x, y = p["feed"][p["x"]], p["feed"][p["y"]]
+    pred = x @ before  # b was 0 when the forward pass ran
+    loss = np.mean((pred - y) ** 2)
+    # The values are those of the run, as computed at each step.
+    np.testing.assert_allclose(tr.values["model/add:0"], pred, rtol=1e-6)
+    assert float(tr.values["loss:0"]) == pytest.approx(float(loss), rel=1e-6)
+    np.testing.assert_array_equal(tr.values["x:0"], p["feed"][p["x"]])
+    # A variable's node shows what the run read (before the update), the update what it wrote.
+    np.testing.assert_array_equal(tr.values["model/W/read:0"], before)
+    update = "GradientDescent/update_model/W/ApplyGradientDescent"
+    np.testing.assert_array_equal(tr.values[update + ":0"], after)
+    assert not np.array_equal(before, after)
+    k = tr.step_of["loss"]
+    done, todo = Dot(tr.frame(k).source), Dot(tr.frame(k - 1).source)
+    assert "= %s" % number_text(float(loss)) in _label_text(done, "loss")
+    assert "step %d" % k in _label_text(todo, "loss")
+    assert number_text(float(loss)) not in _label_text(todo, "loss")  # not computed yet
+    assert "mean" in _label_text(done, "model/add") or "=" in _label_text(done, "model/add")
+    w = _label_text(Dot(tr.frame(len(tr.steps)).source), "model/W")
+    assert "0.5" in w and "-0.25" in w  # the value read, not the updated one
+    assert "0.5" in _label_text(Dot(tr.diagram().source), "model/W")
+    # values=False: step numbers only.
+    plain = viz.trace(sess, p["loss"], p["feed"], values=False)
+    assert plain.values == {}
+    assert number_text(float(loss)) not in _label_text(Dot(plain.diagram().source), "loss")
+
+
+def test_values_of_views_of_an_updated_variable_are_those_at_their_step():
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    W = tf.Variable([[1.0], [2.0], [3.0]], name="W")
+    flat = tf.reshape(W, [3], name="flat")  # a view of W's buffer
+    loss = tf.reduce_sum(tf.matmul(x, tf.reshape(flat, [3, 1])), name="loss")
+    train = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+    sess = tf.Session()
+    init = viz.trace(sess, tf.global_variables_initializer())  # nothing to read yet: fine
+    assert init.order and sess.run(W).tolist() == [[1.0], [2.0], [3.0]]
+    feed = {x: np.ones((2, 3), np.float32)}
+    tr = viz.trace(sess, train, feed)
+    np.testing.assert_array_equal(tr.values["flat:0"], [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(sess.run(W), [[0.0], [1.0], [2.0]])  # updated, and kept
+
+
+def test_frame_groups_cap_the_number_of_frames(training):
+    p, train, sess = training
+    tr = viz.trace(sess, train, p["feed"])
+    n = len(tr.steps)
+    assert tr.frame_groups() == [(0, 0)] + [(k - 1, k) for k in range(1, n + 1)]
+    groups = tr.frame_groups(max_frames=5)
+    assert len(groups) == 5 and groups[0] == (0, 0) and groups[-1][1] == n
+    assert all(a == prev_b for (a, _), (_, prev_b) in zip(groups[2:], groups[1:]))
+    assert "steps 1–" in tr._caption(*groups[1])
+    with pytest.raises(ValueError, match="max_frames"):
+        tr.frame_groups(max_frames=1)
+
+
+@needs_dot
+def test_composed_frames_match_graphviz_renders(training, tmp_path):
+    p, train, sess = training
+    tr = viz.trace(sess, train, p["feed"], title="a step")
+    from PIL import Image
+    paths = tr.save_frames(str(tmp_path), dpi=60)
+    assert len(paths) == len(tr.steps) + 1
+    layout = tr._fixed_layout(60)
+    from viz.render import pipe
+    for k in (0, 7, len(tr.steps)):
+        direct = pipe(tr.frame(k, layout), "png", engine="neato", extra_args=["-n2", "-Gdpi=60"])
+        a = np.asarray(Image.open(io.BytesIO(direct)).convert("RGB"), dtype=int)
+        b = np.asarray(Image.open(paths[k]).convert("RGB"), dtype=int)
+        assert a.shape == b.shape
+        differ = np.abs(a - b).sum(-1) > 60  # beyond palette rounding
+        assert differ.mean() < 0.002, (k, differ.mean())
+    # The GIF holds exactly the PNG frames (one palette, only changed rectangles stored).
+    gif = tr.save_gif(str(tmp_path / "run.gif"), dpi=60, max_frames=None)
+    image = Image.open(gif)
+    assert image.n_frames == len(paths)
+    for k in (0, 1, 7, len(paths) - 1):
+        image.seek(k)
+        np.testing.assert_array_equal(np.asarray(image.convert("RGB")),
+                                      np.asarray(Image.open(paths[k]).convert("RGB")))
+    capped = Image.open(tr.save_gif(str(tmp_path / "short.gif"), dpi=40, max_frames=4))
+    assert capped.n_frames == 4
+
+
+def test_animation_without_graphviz_says_how_to_install_it(training, tmp_path, monkeypatch):
+    p, train, sess = training
+    tr = viz.trace(sess, p["loss"], p["feed"])
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(viz.GraphvizNotFoundError, match="Install Graphviz"):
+        tr.save_gif(str(tmp_path / "run.gif"))
+    assert not (tmp_path / "run.gif").exists()
