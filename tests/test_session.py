@@ -343,3 +343,15 @@ def test_control_dependency_on_a_fed_tensor_is_met_by_the_feed():
         assert sess.run(increment, {x: [1.0]}) == 1.0
         with pytest.raises(tf.errors.InvalidArgumentError, match="must feed"):
             sess.run(increment)
+
+
+def test_zero_and_one_feed_a_bool_placeholder():
+    # TF1 accepts {K.learning_phase(): 0} and {is_training: 1}; other integers are rejected.
+    flag = tf.placeholder(tf.bool, [])
+    flags = tf.placeholder(tf.bool, [None])
+    out = tf.cond(flag, lambda: tf.constant(1.0), lambda: tf.constant(2.0))
+    with tf.Session() as sess:
+        assert sess.run(out, {flag: 1}) == 1.0 and sess.run(out, {flag: 0}) == 2.0
+        assert sess.run(flags, {flags: np.array([0, 1, 1])}).tolist() == [False, True, True]
+        with pytest.raises(TypeError, match="without losing information"):
+            sess.run(out, {flag: 2})

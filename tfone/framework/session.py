@@ -415,6 +415,10 @@ def _convert_feed_value(value, tensor):
         raise TypeError("Cannot feed a value of type %s (dtype %s) to tensor %r of dtype %s."
                         % (type(value).__name__, array.dtype, tensor.name, dtype.name))
     if array.dtype != dtype._np:
+        if dtype._np.kind == "b" and array.dtype.kind in "iu" and (
+                array.size == 0 or (array.min() >= 0 and array.max() <= 1)):
+            # TF1 feeds 0 / 1 to a bool placeholder (e.g. {K.learning_phase(): 0}).
+            return array.astype(np.bool_)
         if not np.can_cast(array.dtype, dtype._np, casting="same_kind") and not (
                 array.dtype.kind in "iub" and dtype._np.kind in "iu" and _fits(array, dtype)):
             raise TypeError("Cannot feed a value of dtype %s to tensor %r of dtype %s without "
