@@ -738,6 +738,25 @@ def dcgan_generator(tf):
                    {"fake": fake}, {z: noise[:16]})
 
 
+def keras_layers_in_tf(tf):
+    """'Keras as a simplified interface to TensorFlow': Keras layers on placeholders, a Keras
+    loss and metric in a tf.train optimizer loop, K.learning_phase() fed as 0."""
+    keras = tf.keras
+    K = keras.backend
+    img = tf.placeholder(tf.float32, shape=(None, 64))
+    labels = tf.placeholder(tf.float32, shape=(None, 10))
+    x = keras.layers.Dense(32, activation="relu")(img)
+    x = keras.layers.Dropout(0.5)(x)
+    preds = keras.layers.Dense(10, activation="softmax")(x)
+    loss = tf.reduce_mean(keras.losses.categorical_crossentropy(labels, preds))
+    train = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+    acc = tf.reduce_mean(keras.metrics.categorical_accuracy(labels, preds))
+    onehot = np.eye(10, dtype=np.float32)
+    at = batches(len(DX), 50, 20)
+    return Program(train, {"loss": loss, "accuracy": acc},
+                   lambda s: {img: DX[at(s)], labels: onehot[DY[at(s)]], K.learning_phase(): 0})
+
+
 PROGRAMS = [
     ("01 linear regression", linear_regression, 30, {}),
     ("02 logistic regression", logistic_regression, 30, {}),
@@ -759,6 +778,7 @@ PROGRAMS = [
     ("idioms: attention, birnn, masks", attention_classifier, 20, {}),
     ("idioms: DQN update", dqn_update, 30, {}),
     ("idioms: DCGAN conv2d_transpose", dcgan_generator, 20, {}),
+    ("idioms: Keras layers in a tf loop", keras_layers_in_tf, 20, {}),
 ]
 
 
