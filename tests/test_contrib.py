@@ -117,3 +117,33 @@ def test_unknown_contrib_modules_say_what_to_use():
         tf.contrib.slim
     with pytest.raises(AttributeError, match="static_rnn"):
         tf.contrib.rnn.AttentionCellWrapper
+
+
+def test_output_and_input_projection_wrappers():
+    x = tf.placeholder(tf.float32, [None, 5, 2])
+    cell = tf.contrib.rnn.OutputProjectionWrapper(
+        tf.contrib.rnn.BasicRNNCell(4, activation=tf.nn.relu), output_size=1)
+    outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+    assert outputs.shape.as_list() == [None, 5, 1] and state.shape.as_list() == [None, 4]
+    assert [v.name for v in tf.global_variables()] == [
+        "rnn/output_projection_wrapper/basic_rnn_cell/kernel:0",
+        "rnn/output_projection_wrapper/basic_rnn_cell/bias:0",
+        "rnn/output_projection_wrapper/kernel:0", "rnn/output_projection_wrapper/bias:0"]
+    data = np.random.RandomState(1).randn(3, 5, 2).astype(np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        k, b, pk, pb = sess.run(tf.global_variables())
+        got_out, got_state = sess.run([outputs, state], {x: data})
+    h = np.zeros((3, 4), np.float32)
+    for t in range(5):
+        h = np.maximum(np.concatenate([data[:, t], h], 1) @ k + b, 0)
+        np.testing.assert_allclose(got_out[:, t], h @ pk + pb, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got_state, h, rtol=1e-5, atol=1e-6)
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [None, 5, 2])
+    wrapped = tf.contrib.rnn.InputProjectionWrapper(tf.contrib.rnn.GRUCell(3), num_proj=6)
+    outputs, _ = tf.nn.dynamic_rnn(wrapped, x, dtype=tf.float32)
+    assert outputs.shape.as_list() == [None, 5, 3]
+    assert "rnn/input_projection_wrapper/kernel:0" in [v.name for v in tf.global_variables()]
+    with pytest.raises(ValueError, match="output_size must be > 0"):
+        tf.contrib.rnn.OutputProjectionWrapper(tf.contrib.rnn.GRUCell(3), 0)
