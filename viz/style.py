@@ -68,7 +68,7 @@ EDGE_STYLE = {
         "style": "bold", "color": OKABE_ITO["vermillion"], "penwidth": "2"}),
     "gradient": ("gradient from the (hidden) backward pass", {
         "style": "dashed", "color": "#A24F7F", "fontcolor": "#A24F7F"}),
-    "gradlink": ("∇: gradient of (backward → forward op)", {
+    "gradlink": ("∇ op linked to the forward op it differentiates", {
         "style": "dashed", "color": OKABE_ITO["reddish_purple"], "arrowhead": "none",
         "penwidth": "0.8"}),
 }

@@ -206,6 +206,9 @@ def test_composed_frames_match_graphviz_renders(training, tmp_path):
                                       np.asarray(Image.open(paths[k]).convert("RGB")))
     capped = Image.open(tr.save_gif(str(tmp_path / "short.gif"), dpi=40, max_frames=4))
     assert capped.n_frames == 4
+    # Other formats render each frame with Graphviz, at the same fixed positions.
+    svgs = tr.save_frames(str(tmp_path / "svg"), format="svg", max_frames=3)
+    assert len(svgs) == 3 and all(open(f).read(5) == "<?xml" for f in svgs)
 
 
 def test_animation_without_graphviz_says_how_to_install_it(training, tmp_path, monkeypatch):
