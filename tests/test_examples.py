@@ -40,6 +40,7 @@ EXPECTED = {
     "20_char_rnn": ("perplexity", "max", 2.0),
     "21_vae": ("loss_vs_baseline", "max", 0.99),
     "22_transfer_learning": ("transfer_accuracy", "min", 0.7),
+    "23_time_series_rnn": ("test_mse", "max", 1.0),
 }
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None,
