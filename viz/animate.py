@@ -27,15 +27,16 @@ __all__ = ["Layers", "GifWriter", "LAYERS"]
 LAYERS = ("todo", "done", "current")
 TRANSPARENT = 255  # palette index of "unchanged" in GIF frames; colours use 0..254
 EXACT_COLOURS = 128  # colours kept exactly in the palette (named, then frequent)
+CAPTIONS_PER_COLUMN = 100
 
 
 def _pil():
     try:
-        from PIL import Image, ImageDraw, ImageFilter
+        from PIL import Image, ImageDraw
     except ImportError:
         raise ImportError("Saving an animation needs Pillow: pip install pillow (or "
                           "pip install tfone[plots]).") from None
-    return Image, ImageDraw, ImageFilter
+    return Image, ImageDraw
 
 
 class _Canvas:
@@ -196,11 +197,11 @@ class Layers:
 
     ``sources``: {layer name: DOT text with fixed positions}; ``elements``: the keys
     (('node', name) or ('edge', id)) whose state changes between frames; ``captions``:
-    the graph label (HTML, without the outer < >) of every frame.
+    the graph label of every frame (HTML-like labels, ``<...>``).
     """
 
     def __init__(self, sources, elements, captions, graph_attrs, dpi, timeout):
-        Image, ImageDraw, _ = _pil()
+        Image, ImageDraw = _pil()
         self.Image = Image
         dpi = float(dpi or 96)
         renders = {}
@@ -445,7 +446,8 @@ def _caption_sheet(captions, graph_attrs):
     for k, label in enumerate(captions):
         lines.append("\t%s [label=%s]" % (_quote("caption%d" % k), label))
     for k in range(1, len(captions)):
-        lines.append("\tcaption%d -> caption%d [style=invis]" % (k - 1, k))
+        if k % CAPTIONS_PER_COLUMN:  # columns of captions, side by side (a short picture)
+            lines.append("\tcaption%d -> caption%d [style=invis]" % (k - 1, k))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -455,7 +457,7 @@ class GifWriter:
     rectangle that changed, unchanged pixels transparent (index 255)."""
 
     def __init__(self, path, size, palette, loop=0):
-        Image, _, _ = _pil()
+        Image, _ = _pil()
         self.Image = Image
         self.palette = bytes(palette[:768]) + bytes(768 - len(palette[:768]))
         self.file = open(path, "wb")
