@@ -296,6 +296,23 @@ def _check_cond_inputs(name, inputs, control_inputs, branch, exits=()):
             % (t.name, name, t.op.name, source.group))
 
 
+class _CondBranchScope:
+    """Context manager behind Graph._entered_cond_branch (entered once per gradient op)."""
+
+    __slots__ = ("_graph", "_branch", "_saved")
+
+    def __init__(self, graph, branch):
+        self._graph, self._branch, self._saved = graph, branch, None
+
+    def __enter__(self):
+        self._saved = self._graph._cond_branch
+        self._graph._cond_branch = self._branch
+        return self._branch
+
+    def __exit__(self, *exc):
+        self._graph._cond_branch = self._saved
+
+
 class _NameScope:
     """Context manager behind Graph.name_scope (a class: it is entered for every op built)."""
 
@@ -386,15 +403,9 @@ class Graph:
             name = "%s_%d" % (name, i - 1)
         return name
 
-    @contextlib.contextmanager
     def _entered_cond_branch(self, branch):
         """Ops built inside belong to ``branch`` of a tf.cond (see control_flow_ops.cond)."""
-        saved = self._cond_branch
-        self._cond_branch = branch
-        try:
-            yield branch
-        finally:
-            self._cond_branch = saved
+        return _CondBranchScope(self, branch)
 
     def get_name_scope(self):
         return self._name_stack
