@@ -26,6 +26,13 @@ A = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], np.float32)
     (lambda x: K.concatenate([x, x]), lambda a: np.concatenate([a, a], -1)),
     (lambda x: K.permute_dimensions(x, (1, 0)), lambda a: a.T),
     (lambda x: K.repeat_elements(x, 2, axis=1), lambda a: np.repeat(a, 2, axis=1)),
+    (lambda x: K.repeat(x, 3), lambda a: np.repeat(a[:, None], 3, axis=1)),
+    (lambda x: K.temporal_padding(K.expand_dims(x), (1, 2)),
+     lambda a: np.pad(a[..., None], [(0, 0), (1, 2), (0, 0)])),
+    (lambda x: K.spatial_2d_padding(K.expand_dims(K.expand_dims(x)), ((1, 0), (0, 2))),
+     lambda a: np.pad(a[..., None, None], [(0, 0), (1, 0), (0, 2), (0, 0)])),
+    (lambda x: K.resize_images(K.expand_dims(K.expand_dims(x, 0)), 2, 3, "channels_last"),
+     lambda a: np.repeat(np.repeat(a[None, ..., None], 2, axis=1), 3, axis=2)),
     (lambda x: K.dot(x, K.transpose(x)), lambda a: a @ a.T),
     (lambda x: K.softmax(x), lambda a: np.exp(a) / np.exp(a).sum(-1, keepdims=True)),
 ])

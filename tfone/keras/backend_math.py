@@ -29,7 +29,8 @@ __all__ = [
     "binary_crossentropy", "reshape", "permute_dimensions", "concatenate", "stack",
     "expand_dims", "squeeze", "flatten", "batch_flatten", "tile", "repeat_elements",
     "one_hot", "reverse", "switch", "in_train_phase", "in_test_phase", "update", "update_add",
-    "update_sub", "count_params", "arange", "cumsum", "backend", "is_tensor"]
+    "update_sub", "count_params", "arange", "cumsum", "backend", "is_tensor", "repeat",
+    "temporal_padding", "spatial_2d_padding", "resize_images"]
 
 
 def _floatx():
@@ -587,6 +588,99 @@ def repeat_elements(x, rep, axis):
                          % (axis, x.shape))
     slices = array_ops.split(x, dims[axis], axis=axis)
     return array_ops.concat([s for s in slices for _ in range(rep)], axis)
+
+
+def repeat(x, n):
+    """A 2-D tensor ``(batch, features)`` repeated ``n`` times: ``(batch, n, features)``."""
+    x = convert_to_tensor(x)
+    if x.shape.ndims not in (None, 2):
+        raise ValueError("repeat expects a 2-D tensor (batch, features), got shape %s" % x.shape)
+    return array_ops.tile(array_ops.expand_dims(x, 1), array_ops.stack([1, n, 1]))
+
+
+def _repeat_axis(x, rep, axis):
+    """Each slice of ``x`` along ``axis`` repeated ``rep`` times, as ``np.repeat``, also for
+    an unknown size along ``axis`` (one tile and one reshape)."""
+    dims = x.shape.as_list()
+    tiled = array_ops.tile(array_ops.expand_dims(x, axis + 1),
+                           [rep if i == axis + 1 else 1 for i in range(len(dims) + 1)])
+    dynamic = array_ops.shape(x)
+    new_shape = [d if d is not None else dynamic[i] for i, d in enumerate(dims)]
+    new_shape[axis] = dims[axis] * rep if dims[axis] is not None else dynamic[axis] * rep
+    dynamic_dims = [d for d in new_shape if is_tensor(d)]
+    out = array_ops.reshape(tiled, array_ops.stack(new_shape) if dynamic_dims else new_shape)
+    out.set_shape([d * rep if (i == axis and d is not None) else d for i, d in enumerate(dims)])
+    return out
+
+
+def temporal_padding(x, padding=(1, 1)):
+    """Zeros added before and after the time axis of a 3-D tensor ``(batch, steps, features)``."""
+    if len(padding) != 2:
+        raise ValueError("temporal_padding: padding must be a tuple of 2 ints, got %r"
+                         % (padding,))
+    return array_ops.pad(x, [[0, 0], list(padding), [0, 0]])
+
+
+def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None):
+    """Zeros added around the rows and columns of a 4-D image tensor:
+    ``padding = ((top, bottom), (left, right))``."""
+    from tfone.keras import backend
+    if len(padding) != 2 or [p for p in padding if len(p) != 2]:
+        raise ValueError("spatial_2d_padding: padding must be ((top, bottom), (left, right)), "
+                         "got %r" % (padding,))
+    data_format = data_format or backend.image_data_format()
+    if data_format == "channels_first":
+        pattern = [[0, 0], [0, 0], list(padding[0]), list(padding[1])]
+    elif data_format == "channels_last":
+        pattern = [[0, 0], list(padding[0]), list(padding[1]), [0, 0]]
+    else:
+        raise ValueError("Unknown data_format: %r" % (data_format,))
+    return array_ops.pad(x, pattern)
+
+
+def _bilinear_matrix(n_in, factor, dtype):
+    """[n_in * factor, n_in] weights of TF1's ``resize_bilinear`` (align_corners=False,
+    half_pixel_centers=False): output row r reads input position r / factor."""
+    n_out = n_in * factor
+    src = np.arange(n_out) * (n_in / n_out)
+    low = np.floor(src).astype(int)
+    high = np.minimum(low + 1, n_in - 1)
+    frac = src - low
+    weights = np.zeros((n_out, n_in))
+    weights[np.arange(n_out), low] += 1 - frac
+    weights[np.arange(n_out), high] += frac
+    return convert_to_tensor(weights.astype(dtype.as_numpy_dtype))
+
+
+def resize_images(x, height_factor, width_factor, data_format, interpolation="nearest"):
+    """A 4-D image tensor enlarged by integer factors: ``'nearest'`` repeats pixels;
+    ``'bilinear'`` interpolates as TF1's ``resize_bilinear`` (corners not aligned; the
+    height and width must be known)."""
+    if data_format == "channels_first":
+        rows, cols = 2, 3
+    elif data_format == "channels_last":
+        rows, cols = 1, 2
+    else:
+        raise ValueError("Invalid `data_format` argument: %s" % (data_format,))
+    x = convert_to_tensor(x)
+    if interpolation == "nearest":
+        return _repeat_axis(_repeat_axis(x, height_factor, rows), width_factor, cols)
+    if interpolation != "bilinear":
+        raise ValueError('interpolation should be one of "nearest" or "bilinear".')
+    dims = x.shape.as_list()
+    if dims[rows] is None or dims[cols] is None:
+        raise ValueError("resize_images(interpolation='bilinear') needs a known height and "
+                         "width, got shape %s" % x.shape)
+    dtype = x.dtype.base_dtype
+    for axis, factor in ((rows, height_factor), (cols, width_factor)):
+        weights = _bilinear_matrix(dims[axis], factor, dtype)      # [out, in]
+        # contract ``axis`` with the matrix; the new axis comes last, so move it back
+        moved = math_ops.tensordot(x, weights, [[axis], [1]])
+        order = list(range(axis)) + [3] + list(range(axis, 3))
+        x = array_ops.transpose(moved, order)
+        dims[axis] *= factor
+        x.set_shape(dims)
+    return x
 
 
 def one_hot(indices, num_classes):

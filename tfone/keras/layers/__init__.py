@@ -6,20 +6,28 @@
 from tfone.keras.engine.base_layer import Layer, InputSpec  # noqa: F401
 from tfone.keras.engine.input_layer import InputLayer, Input  # noqa: F401
 from tfone.keras.layers.core import (  # noqa: F401
-    Dense, Activation, Dropout, Flatten, Reshape, Masking)
-from tfone.keras.layers.convolutional import Conv2D, Convolution2D  # noqa: F401
+    Dense, Activation, Dropout, SpatialDropout1D, SpatialDropout2D, Flatten, Reshape, Permute,
+    RepeatVector, Lambda, ActivityRegularization, Masking)
+from tfone.keras.layers.convolutional import (  # noqa: F401
+    Conv1D, Conv2D, Conv2DTranspose, Convolution1D, Convolution2D, Convolution2DTranspose,
+    Deconvolution2D, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D, Cropping1D,
+    Cropping2D)
 from tfone.keras.layers.pooling import (  # noqa: F401
-    MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPool2D,
-    AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D)
+    MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPool1D,
+    AvgPool1D, GlobalAvgPool1D, GlobalMaxPool1D, MaxPooling2D, AveragePooling2D,
+    GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D,
+    GlobalMaxPool2D)
+from tfone.keras.layers.noise import GaussianNoise, GaussianDropout  # noqa: F401
 from tfone.keras.layers.normalization import BatchNormalization  # noqa: F401
 from tfone.keras.layers.embeddings import Embedding  # noqa: F401
 from tfone.keras.layers.merge import (  # noqa: F401
     Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, add, subtract, multiply,
     average, maximum, minimum, concatenate)
-from tfone.keras.layers.advanced_activations import LeakyReLU, ReLU, ELU, Softmax  # noqa: F401
+from tfone.keras.layers.advanced_activations import (  # noqa: F401
+    LeakyReLU, PReLU, ELU, ThresholdedReLU, ReLU, Softmax)
 from tfone.keras.layers.recurrent import (  # noqa: F401
     RNN, StackedRNNCells, SimpleRNNCell, SimpleRNN, LSTMCell, LSTM, GRUCell, GRU)
-from tfone.keras.layers.wrappers import Wrapper, Bidirectional  # noqa: F401
+from tfone.keras.layers.wrappers import Wrapper, TimeDistributed, Bidirectional  # noqa: F401
 
 
 def _layer_classes():

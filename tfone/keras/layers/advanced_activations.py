@@ -1,9 +1,11 @@
-"""Activation layers with parameters: LeakyReLU, ReLU, ELU, Softmax."""
+"""Activation layers with parameters: LeakyReLU, PReLU, ELU, ThresholdedReLU, ReLU, Softmax."""
+from tfone import initializers
 from tfone.framework.tensor_shape import TensorShape
-from tfone.keras import activations
-from tfone.keras.engine.base_layer import Layer
+from tfone.keras import activations, constraints, regularizers
+from tfone.keras.engine.base_layer import Layer, InputSpec
+from tfone.ops import math_ops
 
-__all__ = ["LeakyReLU", "ReLU", "ELU", "Softmax"]
+__all__ = ["LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "ReLU", "Softmax"]
 
 
 class _ActivationLayer(Layer):
@@ -27,6 +29,70 @@ class LeakyReLU(_ActivationLayer):
 
     def get_config(self):
         return dict(super().get_config(), alpha=self.alpha)
+
+
+class PReLU(_ActivationLayer):
+    """Parametric ReLU: ``x`` for x >= 0, ``alpha * x`` below, with ``alpha`` a learned weight
+    of the input's shape (without the batch axis); ``shared_axes`` share one alpha along
+    those axes (e.g. ``shared_axes=[1, 2]`` for one alpha per channel of an image)."""
+
+    def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
+                 shared_axes=None, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha_initializer = initializers.get(alpha_initializer)
+        self.alpha_regularizer = regularizers.get(alpha_regularizer)
+        self.alpha_constraint = constraints.get(alpha_constraint)
+        if shared_axes is None:
+            self.shared_axes = None
+        elif not isinstance(shared_axes, (list, tuple)):
+            self.shared_axes = [shared_axes]
+        else:
+            self.shared_axes = list(shared_axes)
+
+    def build(self, input_shape):
+        dims = TensorShape(input_shape).as_list()
+        param_shape = list(dims[1:])
+        if self.shared_axes is not None:
+            for i in self.shared_axes:
+                param_shape[i - 1] = 1
+        if None in param_shape:
+            raise ValueError("PReLU (layer %s) needs known sizes for the axes it does not share, "
+                             "got input shape %s and shared_axes %s"
+                             % (self.name, TensorShape(input_shape), self.shared_axes))
+        self.alpha = self.add_weight("alpha", shape=param_shape,
+                                     initializer=self.alpha_initializer,
+                                     regularizer=self.alpha_regularizer,
+                                     constraint=self.alpha_constraint, dtype=self.dtype)
+        axes = {i: dims[i] for i in range(1, len(dims))
+                if not (self.shared_axes and i in self.shared_axes)}
+        self.input_spec = InputSpec(ndim=len(dims), axes=axes)
+        self.built = True
+
+    def call(self, inputs):
+        pos = activations.relu(inputs)
+        neg = -self.alpha * activations.relu(-inputs)
+        return pos + neg
+
+    def get_config(self):
+        return dict(super().get_config(),
+                    alpha_initializer=initializers.serialize(self.alpha_initializer),
+                    alpha_regularizer=regularizers.serialize(self.alpha_regularizer),
+                    alpha_constraint=constraints.serialize(self.alpha_constraint),
+                    shared_axes=self.shared_axes)
+
+
+class ThresholdedReLU(_ActivationLayer):
+    """``x`` where x > theta, else 0 (default theta 1.0)."""
+
+    def __init__(self, theta=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.theta = float(theta)
+
+    def call(self, inputs):
+        return inputs * math_ops.cast(math_ops.greater(inputs, self.theta), inputs.dtype.base_dtype)
+
+    def get_config(self):
+        return dict(super().get_config(), theta=self.theta)
 
 
 class ReLU(_ActivationLayer):

@@ -1,4 +1,7 @@
-"""Core Keras layers: Dense, Activation, Dropout, Flatten, Reshape, Masking (tf.keras 1.15)."""
+"""Core Keras layers (tf.keras 1.15): Dense, Activation, Dropout, SpatialDropout1D/2D,
+Flatten, Reshape, Permute, RepeatVector, Lambda, ActivityRegularization, Masking."""
+import inspect
+
 import numpy as np
 
 from tfone.framework import dtypes
@@ -9,7 +12,8 @@ from tfone.keras.engine.base_layer import Layer, InputSpec
 from tfone.keras.engine.base_layer_utils import smart_cond
 from tfone.ops import array_ops, math_ops
 
-__all__ = ["Dense", "Activation", "Dropout", "Flatten", "Reshape", "Masking"]
+__all__ = ["Dense", "Activation", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "Flatten",
+           "Reshape", "Permute", "RepeatVector", "Lambda", "ActivityRegularization", "Masking"]
 
 
 def _nn():
@@ -177,6 +181,39 @@ class Dropout(Layer):
                     seed=self.seed)
 
 
+class SpatialDropout1D(Dropout):
+    """Dropout of whole feature maps of ``(batch, steps, channels)``: a dropped channel is 0
+    at every step (one draw per sample and channel), for inputs whose neighbouring steps are
+    strongly correlated."""
+
+    def __init__(self, rate, **kwargs):
+        super().__init__(rate, **kwargs)
+        self.input_spec = InputSpec(ndim=3)
+
+    def _get_noise_shape(self, inputs):
+        shape = array_ops.shape(inputs)
+        return array_ops.stack([shape[0], 1, shape[2]])
+
+
+class SpatialDropout2D(Dropout):
+    """Dropout of whole 2-D feature maps (one draw per sample and channel) of images
+    ``(batch, rows, cols, channels)`` (or channels_first)."""
+
+    def __init__(self, rate, data_format=None, **kwargs):
+        super().__init__(rate, **kwargs)
+        self.data_format = _normalize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=4)
+
+    def _get_noise_shape(self, inputs):
+        shape = array_ops.shape(inputs)
+        if self.data_format == "channels_first":
+            return array_ops.stack([shape[0], shape[1], 1, 1])
+        return array_ops.stack([shape[0], 1, 1, shape[3]])
+
+    def get_config(self):
+        return dict(super().get_config(), data_format=self.data_format)
+
+
 class Flatten(Layer):
     """Flattens every dimension but the batch one: ``(batch, d1, d2...)`` -> ``(batch, d1*d2*...)``.
 
@@ -262,6 +299,222 @@ class Reshape(Layer):
 
     def get_config(self):
         return dict(super().get_config(), target_shape=self.target_shape)
+
+
+class Permute(Layer):
+    """Permutes the non-batch axes: ``dims`` numbers them from 1, e.g. ``Permute((2, 1))``
+    swaps the two axes of ``(batch, steps, features)``."""
+
+    def __init__(self, dims, **kwargs):
+        super().__init__(**kwargs)
+        self.dims = tuple(dims)
+        if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
+            raise ValueError("Invalid permutation `dims` for Permute Layer: %s. The set of "
+                             "indices in `dims` must be consecutive and start from 1."
+                             % (dims,))
+        self.input_spec = InputSpec(ndim=len(self.dims) + 1)
+
+    def compute_output_shape(self, input_shape):
+        dims = TensorShape(input_shape).as_list()
+        return TensorShape([dims[0]] + [dims[d] for d in self.dims])
+
+    def call(self, inputs):
+        return array_ops.transpose(inputs, perm=(0,) + self.dims)
+
+    def get_config(self):
+        return dict(super().get_config(), dims=self.dims)
+
+
+class RepeatVector(Layer):
+    """Repeats a vector ``n`` times: ``(batch, features)`` -> ``(batch, n, features)`` (the
+    bridge from an encoder to a sequence decoder)."""
+
+    def __init__(self, n, **kwargs):
+        super().__init__(**kwargs)
+        self.n = n
+        self.input_spec = InputSpec(ndim=2)
+
+    def compute_output_shape(self, input_shape):
+        dims = TensorShape(input_shape).as_list()
+        return TensorShape([dims[0], self.n, dims[1]])
+
+    def call(self, inputs):
+        from tfone.keras import backend_math
+        return backend_math.repeat(inputs, self.n)
+
+    def get_config(self):
+        return dict(super().get_config(), n=self.n)
+
+
+class ActivityRegularization(Layer):
+    """The identity, adding ``l1 * sum(|x|) + l2 * sum(x**2)`` (divided by the batch size) of
+    its input to the model's losses."""
+
+    def __init__(self, l1=0., l2=0., **kwargs):
+        super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
+        self.supports_masking = True
+        self.l1 = l1
+        self.l2 = l2
+
+    def compute_output_shape(self, input_shape):
+        return TensorShape(input_shape)
+
+    def get_config(self):
+        return dict(super().get_config(), l1=self.l1, l2=self.l2)
+
+
+class Lambda(Layer):
+    """Wraps a function of tensors as a layer: ``Lambda(lambda x: x ** 2)``.
+
+    ``function(inputs, **arguments)`` builds the ops (it may also take ``mask`` and
+    ``training``); ``output_shape`` (a shape without the batch axis, or a function of the
+    input shape) is only needed where Keras cannot build the function to see its output;
+    ``mask`` is a mask tensor or a function ``(inputs, mask) -> mask``.
+
+    Saving: Keras stores a Python function as marshalled bytecode, which tfone never writes
+    nor loads (loading it would run code from the file). A named function (made with ``def``)
+    is saved by its name and module, and loading needs it back through ``custom_objects``
+    (``load_model(path, custom_objects={'my_fn': my_fn})``); saving or ``to_json`` of a
+    model whose Lambda wraps an anonymous ``lambda`` raises a ValueError that says so.
+    """
+
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError("Lambda: `function` must be callable, got %r" % (function,))
+        self.function = function
+        self.arguments = arguments if arguments else {}
+        if mask is not None:
+            self.supports_masking = True
+        self.mask = mask
+        self._output_shape = output_shape
+        try:
+            function_args = list(inspect.signature(function).parameters)
+        except (TypeError, ValueError):
+            function_args = []
+        self._fn_expects_training_arg = "training" in function_args
+        self._fn_expects_mask_arg = "mask" in function_args
+
+    def call(self, inputs, mask=None, training=None):
+        arguments = dict(self.arguments)
+        if self._fn_expects_mask_arg:
+            arguments["mask"] = mask
+        if self._fn_expects_training_arg:
+            arguments["training"] = training
+        return self.function(inputs, **arguments)
+
+    def compute_mask(self, inputs, mask=None):
+        if callable(self.mask):
+            return self.mask(inputs, mask)
+        return self.mask
+
+    def compute_output_shape(self, input_shape):
+        if self._output_shape is None:
+            return self._output_shape_by_building(input_shape)
+        if callable(self._output_shape):
+            shapes = self._output_shape(input_shape)
+            if isinstance(shapes, list):
+                return [TensorShape(s) for s in shapes]
+            return TensorShape(shapes)
+        first = input_shape[0] if isinstance(input_shape, list) else input_shape
+        first = TensorShape(first)
+        batch = first.as_list()[0] if first.ndims else None
+        if isinstance(self._output_shape, list) and self._output_shape and isinstance(
+                self._output_shape[0], (list, tuple)):
+            return [TensorShape([batch] + list(s)) for s in self._output_shape]
+        return TensorShape([batch] + list(self._output_shape))
+
+    def _output_shape_by_building(self, input_shape):
+        # Build the function once on placeholders in a scratch graph (as Keras does).
+        from tfone.framework.graph import Graph
+        from tfone.ops import array_ops as ops
+        dtype = self.dtype or backend.floatx()
+        with Graph().as_default():
+            if isinstance(input_shape, list):
+                inputs = [ops.placeholder(dtype, TensorShape(s)) for s in input_shape]
+            else:
+                inputs = ops.placeholder(dtype, TensorShape(input_shape))
+            try:
+                outputs = self.function(inputs, **self.arguments)
+            except Exception as e:
+                raise NotImplementedError(
+                    "We could not automatically infer the static shape of the layer's output "
+                    "(Lambda layer %s: %s). Please specify the `output_shape` argument of "
+                    "this Lambda layer." % (self.name, e)) from None
+        if isinstance(outputs, (list, tuple)):
+            return [o.shape for o in outputs]
+        return outputs.shape
+
+    def get_config(self):
+        config = {}
+        for key, value in (("function", self.function), ("output_shape", self._output_shape),
+                           ("mask", self.mask)):
+            if key == "mask" and value is None:
+                continue
+            serialized, kind, module = self._serialize_function(key, value)
+            type_key = "function_type" if key == "function" else key + "_type"
+            module_key = "module" if key == "function" else key + "_module"
+            config.update({key: serialized, type_key: kind, module_key: module})
+        config["arguments"] = self.arguments
+        return dict(super().get_config(), **config)
+
+    def _serialize_function(self, key, value):
+        if not callable(value):
+            return value, "raw", None
+        name = getattr(value, "__name__", None)
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(
+                "Lambda layer %r: its %s %r cannot be saved. Keras would store an anonymous "
+                "function as Python bytecode, which tfone never writes or loads (loading it "
+                "would run code from the file). Define it with `def` (the config then stores "
+                "its name, and load_model / "
+                "model_from_json need it back: custom_objects={'<name>': <function>}), or save "
+                "only the weights with model.save_weights(...)." % (self.name, key, value))
+        return name, "function", getattr(value, "__module__", None)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        function = cls._parse_function(config, custom_objects, "function", "function_type",
+                                       "module")
+        output_shape = cls._parse_function(config, custom_objects, "output_shape",
+                                           "output_shape_type", "output_shape_module")
+        mask = cls._parse_function(config, custom_objects, "mask", "mask_type", "mask_module")
+        if isinstance(output_shape, list) and output_shape and not isinstance(
+                output_shape[0], (list, tuple)):
+            output_shape = tuple(output_shape)       # JSON made the tuple a list
+        config.update(function=function, output_shape=output_shape, mask=mask)
+        return cls(**config)
+
+    @staticmethod
+    def _parse_function(config, custom_objects, key, type_key, module_key):
+        from tfone.keras.utils.generic_utils import active_custom_objects
+        module = config.pop(module_key, None)
+        kind = config.pop(type_key, "raw" if key != "function" else None)
+        value = config.get(key)
+        if kind == "raw" or value is None:
+            return value
+        name = config.get("name", "lambda")
+        if kind == "lambda":
+            raise ValueError(
+                "Lambda layer %r: this file stores its %s as marshalled Python bytecode (a Keras "
+                "'lambda' function). tfone does not load bytecode from files, because that "
+                "would run code the file provides. Rebuild the model in Python (with the same "
+                "Lambda) and call model.load_weights(path), or save the model again from tfone "
+                "with a function defined by `def`." % (name, key))
+        if kind != "function":
+            raise ValueError("Lambda layer %r: unknown %s %r in the config." % (name, type_key,
+                                                                                 kind))
+        objects = dict(active_custom_objects())
+        objects.update(custom_objects or {})
+        if value not in objects:
+            raise ValueError(
+                "Lambda layer %r calls the function %r (defined in module %r), which tfone "
+                "cannot find: functions are saved by name only. Pass it when loading: "
+                "load_model(path, custom_objects={%r: %s}) (or model_from_json(..., "
+                "custom_objects=...), or inside keras.utils.CustomObjectScope)."
+                % (name, value, module, value, value))
+        return objects[value]
 
 
 class Masking(Layer):

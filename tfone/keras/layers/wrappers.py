@@ -1,10 +1,11 @@
-"""Keras layer wrappers: ``Bidirectional`` (and the ``Wrapper`` base class)."""
+"""Keras layer wrappers: ``TimeDistributed``, ``Bidirectional`` (and the ``Wrapper`` base
+class)."""
 from tfone.framework.tensor_shape import TensorShape
 from tfone.keras import backend
-from tfone.keras.engine.base_layer import Layer
-from tfone.ops import array_ops
+from tfone.keras.engine.base_layer import Layer, InputSpec
+from tfone.ops import array_ops, math_ops
 
-__all__ = ["Wrapper", "Bidirectional"]
+__all__ = ["Wrapper", "TimeDistributed", "Bidirectional"]
 
 
 class Wrapper(Layer):
@@ -28,6 +29,97 @@ class Wrapper(Layer):
         config = dict(config)
         layer = deserialize(config.pop("layer"), custom_objects=custom_objects)
         return cls(layer, **config)
+
+
+def _is_builtin_layer(layer):
+    return type(layer).__module__.startswith(("tfone.keras.layers.", "tfone.keras.engine."))
+
+
+class TimeDistributed(Wrapper):
+    """Applies ``layer`` to every time step of ``(batch, steps, ...)``, with the same weights
+    at every step: ``TimeDistributed(Dense(8))`` maps ``(batch, 10, 16)`` to ``(batch, 10, 8)``.
+
+    The wrapped layer is built inside the wrapper, so its weights are named after the wrapper
+    (``time_distributed/kernel:0``), as in tf.keras 1.15. Built-in layers run once on the steps
+    folded into the batch (``reshape`` to ``(batch * steps, ...)`` and back); a layer of your
+    own, given a fixed batch size, is called once per step (``keras.backend.rnn``), as Keras does.
+    """
+
+    def __init__(self, layer, **kwargs):
+        super().__init__(layer, **kwargs)
+        self.layer = layer          # tracked: its weights are this layer's weights
+        self.supports_masking = True
+        self._always_use_reshape = _is_builtin_layer(layer) and not getattr(layer, "stateful",
+                                                                             False)
+
+    def build(self, input_shape):
+        dims = TensorShape(input_shape).as_list()
+        if len(dims) < 3:
+            raise ValueError("`TimeDistributed` Layer should be passed an `input_shape ` with at "
+                             "least 3 dimensions, received: %s" % (tuple(dims),))
+        self.input_spec = InputSpec(shape=dims)
+        if not self.layer.built:
+            if self.layer._dtype is None:
+                self.layer._dtype = self.dtype
+            self.layer.build(TensorShape([dims[0]] + dims[2:]))
+            self.layer.built = True
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        dims = TensorShape(input_shape).as_list()
+        child = TensorShape(self.layer.compute_output_shape(
+            TensorShape([dims[0]] + dims[2:]))).as_list()
+        return TensorShape([child[0], dims[1]] + child[1:])
+
+    @staticmethod
+    def _shape_with(tensor, prefix, start, known=None):
+        """``prefix`` + the shape of ``tensor`` from axis ``start`` (or ``known``), with the
+        unknown sizes read at run time."""
+        dims = tensor.shape.as_list()[start:] if known is None else list(known)
+        dynamic = array_ops.shape(tensor)
+        rest = [d if d is not None else dynamic[start + i] for i, d in enumerate(dims)]
+        shape = list(prefix) + rest
+        return array_ops.stack(shape) if any(not isinstance(d, int) for d in shape) else shape
+
+    def call(self, inputs, training=None, mask=None):
+        kwargs = {}
+        if self.layer._expects_training_arg and training is not None:
+            kwargs["training"] = training
+        dims = inputs.shape.as_list()
+        if dims[0] is not None and not self._always_use_reshape:
+            def step(x, _):
+                return self.layer(x, **kwargs), []
+            _, outputs, _ = backend.rnn(step, inputs, initial_states=[], mask=mask)
+            return outputs
+        input_length = dims[1] if dims[1] is not None else array_ops.shape(inputs)[1]
+        inner = array_ops.reshape(inputs, self._shape_with(inputs, (-1,), 2))
+        if self.layer._expects_mask_arg and mask is not None:
+            kwargs["mask"] = array_ops.reshape(mask, self._shape_with(mask, (-1,), 2))
+        y = self.layer(inner, **kwargs)
+        out_dims = self.compute_output_shape(dims).as_list()
+        y = array_ops.reshape(y, self._shape_with(y, (-1, input_length), 1, out_dims[2:]))
+        y.set_shape(out_dims)
+        return y
+
+    def compute_mask(self, inputs, mask=None):
+        dims = inputs.shape.as_list()
+        if dims[0] is not None and not self._always_use_reshape:
+            return mask
+        inner_mask = None
+        if mask is not None:
+            inner_mask = array_ops.reshape(mask, self._shape_with(mask, (-1,), 2))
+        inner_input = array_ops.reshape(inputs, self._shape_with(inputs, (-1,), 2))
+        output_mask = self.layer.compute_mask(inner_input, inner_mask)
+        if output_mask is None:
+            if mask is None:
+                return None
+            output_mask = mask
+            for _ in range(2, mask.shape.ndims):
+                output_mask = math_ops.reduce_any(output_mask, axis=-1)
+            return output_mask
+        input_length = dims[1] if dims[1] is not None else array_ops.shape(inputs)[1]
+        return array_ops.reshape(output_mask, self._shape_with(output_mask, (-1, input_length),
+                                                               1))
 
 
 class Bidirectional(Wrapper):
