@@ -28,3 +28,23 @@ def test_recurrent_layers_take_keras_positional_arguments():
     import pytest
     with pytest.raises(TypeError, match="multiple values"):
         keras.layers.LSTM(4, "relu", activation="tanh")
+
+
+def test_sequential_predict_classes_and_predict_proba(caplog):
+    softmax = keras.Sequential([keras.layers.Dense(3, activation="softmax", input_dim=2)])
+    x = np.random.RandomState(0).randn(40, 2).astype(np.float32)
+    proba = softmax.predict_proba(x)
+    np.testing.assert_array_equal(proba, softmax.predict(x))
+    classes = softmax.predict_classes(x, batch_size=7)
+    np.testing.assert_array_equal(classes, proba.argmax(axis=-1))
+    assert classes.shape == (40,)
+    sigmoid = keras.Sequential([keras.layers.Dense(1, activation="sigmoid", input_dim=2)])
+    p = sigmoid.predict(x)
+    binary = sigmoid.predict_classes(x)
+    assert binary.dtype == np.int32 and binary.shape == (40, 1)
+    np.testing.assert_array_equal(binary, (p > 0.5).astype(np.int32))
+    assert 0 < binary.sum() < 40
+    linear = keras.Sequential([keras.layers.Dense(1, input_dim=2, kernel_initializer="ones")])
+    with caplog.at_level("WARNING", logger="tensorflow"):
+        linear.predict_proba(x)
+    assert "invalid probability values" in caplog.text

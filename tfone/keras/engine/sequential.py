@@ -151,6 +151,25 @@ class Sequential(Model):
                                    [flatten(inputs)[0].dtype.base_dtype.name])
         return self._run_internal_graph(inputs, training=training, mask=mask)
 
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """``predict(x)``, for a model whose outputs are probabilities (a warning is logged
+        when they are not in [0, 1])."""
+        preds = self.predict(x, batch_size, verbose)
+        if preds.min() < 0. or preds.max() > 1.:
+            from tfone.platform import tf_logging
+            tf_logging.warning(
+                "Network returning invalid probability values. The last layer might not "
+                "normalize predictions into probabilities (like softmax or sigmoid would).")
+        return preds
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Class indices for ``x``: the argmax of each prediction when the output has several
+        units (softmax), else ``(prediction > 0.5)`` as int32 (one sigmoid unit)."""
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype("int32")
+
     def get_config(self):
         layer_configs = [{"class_name": type(layer).__name__, "config": layer.get_config()}
                          for layer in self.layers]
