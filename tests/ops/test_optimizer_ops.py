@@ -1,15 +1,19 @@
 """The Keras optimizers' fused update ops (tfone/keras/optimizer_ops.py): one step vs numpy
-(Keras's formulas), in place, float32 kept, static shapes and errors."""
+(Keras's formulas), in place, float32 kept, static shapes and errors; the row (sparse)
+variants vs the dense ops on the gathered rows."""
 import numpy as np
 import pytest
 
 import tfone as tf
 from tfone.keras import optimizer_ops as ops
+from tests.ops.test_training_ops import _run_once
 
 OPS = {"ApplyKerasMomentum", "ApplyAdagradV2", "ApplyAdaMax", "ApplyAdamWithAmsgrad",
        "ApplyKerasRMSProp", "ApplyKerasCenteredRMSProp", "ApplyNadam"}
-REFERENCE_CHECKED = set(OPS)
-SHAPE_CHECKED = set(OPS)
+SPARSE_OPS = {"SparseApplyKerasMomentum", "SparseApplyAdagradV2", "SparseApplyAdaMax",
+              "SparseApplyNadam"}
+REFERENCE_CHECKED = set(OPS) | SPARSE_OPS
+SHAPE_CHECKED = set(OPS) | SPARSE_OPS
 GRADIENT_CHECKED = set()  # update ops have no gradient (NOT_DIFFERENTIABLE)
 
 RNG = np.random.RandomState(7)
@@ -22,20 +26,6 @@ def _signed(dtype=np.float64):
 
 def _positive(dtype=np.float64):
     return (RNG.rand(*SHAPE) + 0.5).astype(dtype)
-
-
-def _run_once(build, state, grad):
-    variables = {k: tf.Variable(np.asarray(v), name=k) for k, v in state.items()}
-    out = build(variables, tf.constant(grad))
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        buffers = {k: sess._ctx.variables[k] for k in state}
-        result = sess.run(out)
-        for k in state:
-            assert sess._ctx.variables[k] is buffers[k], "%s was not updated in place" % k
-        new = sess.run({k: v for k, v in variables.items()})
-    np.testing.assert_array_equal(result, new["var"])
-    return new
 
 
 @pytest.mark.parametrize("nesterov", [False, True])
@@ -183,6 +173,86 @@ def test_shape_errors(op_type):
 
 def test_update_ops_have_no_gradient():
     from tfone.framework.op_registry import NOT_DIFFERENTIABLE
-    for op_type in OPS:
+    for op_type in OPS | SPARSE_OPS:
         assert tf.registered_ops()[op_type].gradient is NOT_DIFFERENTIABLE
         assert tf.registered_ops()[op_type].family == "training"
+
+
+# -- sparse (row) variants -----------------------------------------------------------------------------
+NADAM = (0.5, 0.75, 0.875, 0.0625, 0.7, 0.72, 0.6, 0.43, 0.875 ** 2)
+_SPARSE = {
+    "SparseApplyKerasMomentum": (["accum"], lambda v, g, i: ops.sparse_apply_keras_momentum(
+        v["var"], v["accum"], 0.5, g, i, 0.75, use_nesterov=True),
+        lambda v, g: ops.apply_keras_momentum(v["var"], v["accum"], 0.5, g, 0.75,
+                                              use_nesterov=True)),
+    "SparseApplyAdagradV2": (["accum"], lambda v, g, i: ops.sparse_apply_adagrad_v2(
+        v["var"], v["accum"], 0.5, 0.0625, g, i),
+        lambda v, g: ops.apply_adagrad_v2(v["var"], v["accum"], 0.5, 0.0625, g)),
+    "SparseApplyAdaMax": (["m", "v"], lambda s, g, i: ops.sparse_apply_ada_max(
+        s["var"], s["m"], s["v"], 0.5, 0.25, 0.75, 0.875, 0.0625, g, i),
+        lambda s, g: ops.apply_ada_max(s["var"], s["m"], s["v"], 0.5, 0.25, 0.75, 0.875,
+                                       0.0625, g)),
+    "SparseApplyNadam": (["m", "v"], lambda s, g, i: ops.sparse_apply_nadam(
+        s["var"], s["m"], s["v"], *NADAM, g, i),
+        lambda s, g: ops.apply_nadam(s["var"], s["m"], s["v"], *NADAM, g)),
+}
+
+
+def _lookup_gradient():
+    """A dense gradient as a lookup of rows [2, 0, 2] gives: rows 0 and 2 set, row 1 zero."""
+    grad = _signed()
+    grad[1] = 0
+    return grad, np.array([2, 0, 2], np.int32)
+
+
+@pytest.mark.parametrize("op_type", sorted(SPARSE_OPS - {"SparseApplyNadam"}))
+def test_sparse_apply_updates_only_the_gathered_rows(op_type):
+    slots, sparse, dense = _SPARSE[op_type]
+    state = {"var": _signed()}
+    state.update({k: _positive() for k in slots})
+    grad, indices = _lookup_gradient()
+    new = _run_once(lambda v, g: sparse(v, g, tf.constant(indices)), state, grad)
+    assert op_type in {op.type for op in tf.get_default_graph().get_operations()}
+    tf.reset_default_graph()
+    rows = [0, 2]
+    expected = _run_once(dense, {k: v[rows] for k, v in state.items()}, grad[rows])
+    for k in state:
+        np.testing.assert_allclose(new[k][rows], expected[k], rtol=1e-12, err_msg=k)
+        np.testing.assert_array_equal(new[k][1], state[k][1], err_msg=k)
+
+
+def test_sparse_apply_nadam_decays_the_slots_everywhere_and_moves_gathered_rows():
+    # Keras's Nadam._resource_apply_sparse: m, v = beta * (m, v) everywhere plus the scattered
+    # gradient terms; var changes only in the looked-up rows.
+    state = {"var": _signed(), "m": _signed(), "v": _positive()}
+    grad, indices = _lookup_gradient()
+    new = _run_once(lambda s, g: ops.sparse_apply_nadam(s["var"], s["m"], s["v"], *NADAM, g,
+                                                        tf.constant(indices)), state, grad)
+    tf.reset_default_graph()
+    dense = _run_once(lambda s, g: ops.apply_nadam(s["var"], s["m"], s["v"], *NADAM, g),
+                      state, grad)
+    np.testing.assert_array_equal(new["m"], dense["m"])
+    np.testing.assert_array_equal(new["v"], dense["v"])
+    np.testing.assert_allclose(new["m"][1], 0.75 * state["m"][1], rtol=1e-12)
+    np.testing.assert_array_equal(new["var"][[0, 2]], dense["var"][[0, 2]])
+    np.testing.assert_array_equal(new["var"][1], state["var"][1])
+    assert not np.allclose(dense["var"][1], state["var"][1])   # the dense op would move it
+
+
+@pytest.mark.parametrize("op_type", sorted(SPARSE_OPS))
+def test_sparse_apply_static_shapes_and_errors(op_type):
+    slots, sparse, _ = _SPARSE[op_type]
+    variables = {k: tf.Variable(tf.zeros([3, 4]), name=k) for k in ["var"] + slots}
+    grad = tf.placeholder(tf.float32, [None, 4])
+    out = sparse(variables, grad, tf.placeholder(tf.int64, [None]))
+    assert out.op.type == op_type and out.shape.as_list() == [3, 4] and out.dtype == tf.float32
+    assert tf.gradients(out, grad) == [None]
+    with pytest.raises(ValueError, match="same shape"):
+        sparse(variables, tf.ones([4, 3]), tf.constant([0]))
+    with pytest.raises(ValueError, match="vector"):
+        sparse(variables, tf.ones([3, 4]), tf.constant([[0]]))
+    bad = sparse(variables, tf.ones([3, 4]), tf.constant([0, 3]))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        with pytest.raises(tf.errors.InvalidArgumentError, match="index 3 is not in"):
+            sess.run(bad)

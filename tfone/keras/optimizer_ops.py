@@ -24,18 +24,37 @@ term, with the same machinery (variables named by ``ref`` inputs, buffers update
 (TF has the first four under the same names; Keras builds the last three from separate assign
 ops, fused here.) Note where epsilon sits: Keras adds it *outside* the square root
 (``sqrt(ms) + epsilon``), TF1's RMSProp inside (``sqrt(ms + epsilon)``).
+
+The kernels share their in-place machinery and the pieces of the formulas (moving averages,
+``var -= lr * a / b``, ...) with :mod:`tfone.train.training_ops`.
+
+Row (sparse) updates. tf.keras gives an ``Embedding`` (any ``tf.gather`` /
+``embedding_lookup`` of a variable) an ``IndexedSlices`` gradient and then, as its
+``_resource_apply_sparse`` does, changes only the looked-up rows of the variable and of its
+slots for SGD with momentum (``SparseApplyKerasMomentum``), Adagrad (``SparseApplyAdagradV2``),
+Adamax (``SparseApplyAdaMax``), Adadelta and RMSprop with momentum (TF's ``SparseApply*``). Its
+Nadam decays ``m`` and ``v`` everywhere but moves only the looked-up rows of the variable
+(``SparseApplyNadam``). Plain SGD, Adam and RMSprop without momentum give the same numbers as
+their dense updates (the gradient is zero elsewhere) and use them.
 """
 import numpy as np
 
-from tfone.train.training_ops import _ApplyOp, _apply
+from tfone.train.training_ops import (_ApplyOp, _SparseApplyOp, _apply, _average, _decay_towards,
+                                      _sqrt_plus, _descend, _adam_moments, _adam_lr,
+                                      _adagrad_update)
 from tfone.framework.op_registry import register_op
 
 __all__ = ["apply_keras_momentum", "apply_adagrad_v2", "apply_ada_max",
            "apply_adam_with_amsgrad", "apply_keras_rms_prop", "apply_keras_centered_rms_prop",
-           "apply_nadam"]
+           "apply_nadam", "sparse_apply_keras_momentum", "sparse_apply_adagrad_v2",
+           "sparse_apply_ada_max", "sparse_apply_nadam"]
 
 
 class _KerasApplyOp(_ApplyOp):
+    family = "training"
+
+
+class _KerasSparseApplyOp(_SparseApplyOp):
     family = "training"
 
 
@@ -77,14 +96,7 @@ class ApplyAdagradV2(_KerasApplyOp):
     def update(bufs, values, scratch, attrs):
         (var, accum), (lr, epsilon, grad) = bufs, values
         (t,) = scratch.get(var, 1)
-        if attrs["update_slots"]:
-            np.multiply(grad, grad, out=t)
-            np.add(accum, t, out=accum)
-        np.sqrt(accum, out=t)
-        np.add(t, epsilon, out=t)
-        np.divide(grad, t, out=t)
-        np.multiply(t, lr, out=t)
-        np.subtract(var, t, out=var)
+        _adagrad_update(var, accum, lr, grad, epsilon, attrs["update_slots"], t)
 
 
 @register_op("ApplyAdaMax")
@@ -101,16 +113,12 @@ class ApplyAdaMax(_KerasApplyOp):
         (var, m, v) = bufs
         beta1_power, lr, beta1, beta2, epsilon, grad = values
         (t,) = scratch.get(var, 1)
-        np.subtract(grad, m, out=t)
-        np.multiply(t, 1 - beta1, out=t)
-        np.add(m, t, out=m)
+        _decay_towards(m, grad, beta1, t)
         np.multiply(v, beta2, out=v)
         np.abs(grad, out=t)
         np.maximum(v, t, out=v)
         np.add(v, epsilon, out=t)
-        np.divide(m, t, out=t)
-        np.multiply(t, lr / (1 - beta1_power), out=t)
-        np.subtract(var, t, out=var)
+        _descend(var, m, t, lr / (1 - beta1_power), t)
 
 
 @register_op("ApplyAdamWithAmsgrad")
@@ -127,20 +135,10 @@ class ApplyAdamWithAmsgrad(_KerasApplyOp):
         (var, m, v, vhat) = bufs
         beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad = values
         (t,) = scratch.get(var, 1)
-        alpha = lr * np.sqrt(1 - beta2_power) / (1 - beta1_power)
-        np.subtract(grad, m, out=t)
-        np.multiply(t, 1 - beta1, out=t)
-        np.add(m, t, out=m)
-        np.multiply(grad, grad, out=t)
-        np.subtract(t, v, out=t)
-        np.multiply(t, 1 - beta2, out=t)
-        np.add(v, t, out=v)
+        _adam_moments(m, v, grad, beta1, beta2, t)
         np.maximum(vhat, v, out=vhat)
-        np.sqrt(vhat, out=t)
-        np.add(t, epsilon, out=t)
-        np.divide(m, t, out=t)
-        np.multiply(t, alpha, out=t)
-        np.subtract(var, t, out=var)
+        _sqrt_plus(vhat, epsilon, t)
+        _descend(var, m, t, _adam_lr(lr, beta1_power, beta2_power), t)
 
 
 @register_op("ApplyKerasRMSProp")
@@ -157,14 +155,9 @@ class ApplyKerasRMSProp(_KerasApplyOp):
         (var, ms), (lr, rho, epsilon, grad) = bufs, values
         (t,) = scratch.get(var, 1)
         np.multiply(grad, grad, out=t)
-        np.multiply(t, 1 - rho, out=t)
-        np.multiply(ms, rho, out=ms)
-        np.add(ms, t, out=ms)
-        np.sqrt(ms, out=t)
-        np.add(t, epsilon, out=t)
-        np.divide(grad, t, out=t)
-        np.multiply(t, lr, out=t)
-        np.subtract(var, t, out=var)
+        _average(ms, t, rho, t)
+        _sqrt_plus(ms, epsilon, t)
+        _descend(var, grad, t, lr, t)
 
 
 @register_op("ApplyKerasCenteredRMSProp")
@@ -181,19 +174,12 @@ class ApplyKerasCenteredRMSProp(_KerasApplyOp):
         (var, mg, ms), (lr, rho, epsilon, grad) = bufs, values
         (t,) = scratch.get(var, 1)
         np.multiply(grad, grad, out=t)
-        np.multiply(t, 1 - rho, out=t)
-        np.multiply(ms, rho, out=ms)
-        np.add(ms, t, out=ms)
-        np.multiply(grad, 1 - rho, out=t)
-        np.multiply(mg, rho, out=mg)
-        np.add(mg, t, out=mg)
+        _average(ms, t, rho, t)
+        _average(mg, grad, rho, t)
         np.multiply(mg, mg, out=t)
         np.subtract(ms, t, out=t)
-        np.sqrt(t, out=t)
-        np.add(t, epsilon, out=t)
-        np.divide(grad, t, out=t)
-        np.multiply(t, lr, out=t)
-        np.subtract(var, t, out=var)
+        _sqrt_plus(t, epsilon, t)
+        _descend(var, grad, t, lr, t)
 
 
 @register_op("ApplyNadam")
@@ -219,13 +205,9 @@ class ApplyNadam(_KerasApplyOp):
         (lr, beta1, beta2, epsilon, momentum_t, momentum_t_1, m_schedule_new, m_schedule_next,
          beta2_power, grad) = values
         t, u = scratch.get(var, 2)
-        np.multiply(m, beta1, out=m)
-        np.multiply(grad, 1 - beta1, out=t)
-        np.add(m, t, out=m)
-        np.multiply(v, beta2, out=v)
+        _average(m, grad, beta1, t)
         np.multiply(grad, grad, out=t)
-        np.multiply(t, 1 - beta2, out=t)
-        np.add(v, t, out=v)
+        _average(v, t, beta2, t)
         # t = m_t_bar = (1 - momentum_t) * g' + momentum_t_1 * m'
         np.divide(grad, 1 - m_schedule_new, out=t)
         np.multiply(t, 1 - momentum_t, out=t)
@@ -234,11 +216,41 @@ class ApplyNadam(_KerasApplyOp):
         np.add(t, u, out=t)
         # u = sqrt(v') + epsilon
         np.divide(v, 1 - beta2_power, out=u)
-        np.sqrt(u, out=u)
-        np.add(u, epsilon, out=u)
-        np.divide(t, u, out=t)
-        np.multiply(t, lr, out=t)
-        np.subtract(var, t, out=var)
+        _sqrt_plus(u, epsilon, u)
+        _descend(var, t, u, lr, t)
+
+
+# -- sparse (row) variants -------------------------------------------------------------------------------
+@register_op("SparseApplyKerasMomentum")
+class SparseApplyKerasMomentum(_KerasSparseApplyOp):
+    """ApplyKerasMomentum on the gathered rows only (accum and var elsewhere unchanged)."""
+    dense = ApplyKerasMomentum
+
+
+@register_op("SparseApplyAdagradV2")
+class SparseApplyAdagradV2(_KerasSparseApplyOp):
+    """ApplyAdagradV2 on the gathered rows only."""
+    dense = ApplyAdagradV2
+
+
+@register_op("SparseApplyAdaMax")
+class SparseApplyAdaMax(_KerasSparseApplyOp):
+    """ApplyAdaMax on the gathered rows only (m and v elsewhere unchanged)."""
+    dense = ApplyAdaMax
+
+
+@register_op("SparseApplyNadam")
+class SparseApplyNadam(_KerasSparseApplyOp):
+    """Keras Nadam with an embedding gradient: m and v decay everywhere, var moves only in the
+    gathered rows."""
+    dense = ApplyNadam
+
+    @staticmethod
+    def apply_rows(update, bufs, values, grad_index, rows, scratch, attrs):
+        var = bufs[0]
+        moved = var.copy()
+        update([moved] + list(bufs[1:]), values, scratch, attrs)   # the gradient is 0 elsewhere
+        var[rows] = moved[rows]
 
 
 # -- Python wrappers (TF's gen_training_ops names where TF has the op) ----------------------------------
@@ -283,3 +295,33 @@ def apply_nadam(var, m, v, lr, beta1, beta2, epsilon, momentum_t, momentum_t_1, 
     return _apply("ApplyNadam", [var, m, v],
                   [lr, beta1, beta2, epsilon, momentum_t, momentum_t_1, m_schedule_new,
                    m_schedule_next, beta2_power, grad], {"use_locking": bool(use_locking)}, name)
+
+
+# Row variants: ``grad`` is tfone's dense gradient, ``indices`` the rows TF's IndexedSlices
+# gradient would hold (duplicates allowed).
+def sparse_apply_keras_momentum(var, accum, lr, grad, indices, momentum, use_locking=False,
+                                use_nesterov=False, name=None):
+    return _apply("SparseApplyKerasMomentum", [var, accum], [lr, grad, momentum, indices],
+                  {"use_locking": bool(use_locking), "use_nesterov": bool(use_nesterov)}, name)
+
+
+def sparse_apply_adagrad_v2(var, accum, lr, epsilon, grad, indices, use_locking=False,
+                            update_slots=True, name=None):
+    return _apply("SparseApplyAdagradV2", [var, accum], [lr, epsilon, grad, indices],
+                  {"use_locking": bool(use_locking), "update_slots": bool(update_slots)}, name)
+
+
+def sparse_apply_ada_max(var, m, v, beta1_power, lr, beta1, beta2, epsilon, grad, indices,
+                         use_locking=False, name=None):
+    return _apply("SparseApplyAdaMax", [var, m, v],
+                  [beta1_power, lr, beta1, beta2, epsilon, grad, indices],
+                  {"use_locking": bool(use_locking)}, name)
+
+
+def sparse_apply_nadam(var, m, v, lr, beta1, beta2, epsilon, momentum_t, momentum_t_1,
+                       m_schedule_new, m_schedule_next, beta2_power, grad, indices,
+                       use_locking=False, name=None):
+    return _apply("SparseApplyNadam", [var, m, v],
+                  [lr, beta1, beta2, epsilon, momentum_t, momentum_t_1, m_schedule_new,
+                   m_schedule_next, beta2_power, grad, indices],
+                  {"use_locking": bool(use_locking)}, name)

@@ -71,6 +71,90 @@ class _Scratch(threading.local):
         return arrays
 
 
+def _variable_buffers(store, names):
+    """The session buffers of the variables ``names`` (updated in place by the kernels)."""
+    try:
+        return [store[n] for n in names]
+    except KeyError as e:
+        raise errors.FailedPreconditionError(
+            None, None, "Attempting to use uninitialized value %s\n  Hint: run "
+            "sess.run(tf.global_variables_initializer()) before training."
+            % e.args[0]) from None
+
+
+def _call_locked(lock, fn, *args):
+    """``fn(*args)``, holding ``lock`` if there is one (``use_locking=True``)."""
+    if lock is None:
+        return fn(*args)
+    with lock:
+        return fn(*args)
+
+
+# -- pieces of the update formulas, shared by the kernels here and in tfone/keras/optimizer_ops.py --
+# Each writes into its first argument (or ``var``) in place; ``t`` is a scratch array.
+def _decay_towards(acc, target, decay, t):
+    """acc += (target - acc) * (1 - decay): TF's C++ form of the moving average (``target``
+    may be ``t``)."""
+    np.subtract(target, acc, out=t)
+    np.multiply(t, 1 - decay, out=t)
+    np.add(acc, t, out=acc)
+
+
+def _average(acc, value, decay, t):
+    """acc = decay * acc + (1 - decay) * value: the moving average written as Keras's Python
+    optimizers (and TF's Adadelta) compute it (``value`` may be ``t``)."""
+    np.multiply(value, 1 - decay, out=t)
+    np.multiply(acc, decay, out=acc)
+    np.add(acc, t, out=acc)
+
+
+def _sqrt_plus(x, epsilon, out):
+    """out = sqrt(x) + epsilon (epsilon outside the square root)."""
+    np.sqrt(x, out=out)
+    np.add(out, epsilon, out=out)
+
+
+def _descend(var, numerator, denominator, lr, t):
+    """var -= lr * numerator / denominator (``t`` may be the denominator)."""
+    np.divide(numerator, denominator, out=t)
+    np.multiply(t, lr, out=t)
+    np.subtract(var, t, out=var)
+
+
+def _adam_moments(m, v, grad, beta1, beta2, t):
+    """Adam's first and second moments: m, v move towards grad and grad**2."""
+    _decay_towards(m, grad, beta1, t)
+    np.multiply(grad, grad, out=t)
+    _decay_towards(v, t, beta2, t)
+
+
+def _adam_lr(lr, beta1_power, beta2_power):
+    """Adam's bias-corrected step size lr * sqrt(1 - beta2^t) / (1 - beta1^t)."""
+    return lr * np.sqrt(1 - beta2_power) / (1 - beta1_power)
+
+
+def _adagrad_update(var, accum, lr, grad, epsilon, update_slots, t):
+    """accum += grad**2 (if update_slots); var -= lr * grad / (sqrt(accum) [+ epsilon])."""
+    if update_slots:
+        np.multiply(grad, grad, out=t)
+        np.add(accum, t, out=accum)
+    np.sqrt(accum, out=t)
+    if epsilon is not None:
+        np.add(t, epsilon, out=t)
+    _descend(var, grad, t, lr, t)
+
+
+def _rms_momentum_step(var, mom, grad, lr, momentum, t):
+    """TF's RMSProp step, given t = the mean square (+ epsilon, inside the square root):
+    mom = momentum * mom + lr * grad / sqrt(t); var -= mom."""
+    np.sqrt(t, out=t)
+    np.divide(grad, t, out=t)
+    np.multiply(t, lr, out=t)
+    np.multiply(mom, momentum, out=mom)
+    np.add(mom, t, out=mom)
+    np.subtract(var, mom, out=var)
+
+
 class _ApplyOp(OpDef):
     """Base of the fused updates: the first ``num_refs`` inputs are variables updated in place.
 
@@ -115,20 +199,10 @@ class _ApplyOp(OpDef):
         checks = self._runtime_checks(op, names)
 
         def run(*values):
-            try:
-                bufs = [store[n] for n in names]
-            except KeyError as e:
-                raise errors.FailedPreconditionError(
-                    None, None, "Attempting to use uninitialized value %s\n  Hint: run "
-                    "sess.run(tf.global_variables_initializer()) before training."
-                    % e.args[0]) from None
+            bufs = _variable_buffers(store, names)
             if checks is not None:
                 checks(bufs, values)
-            if lock is None:
-                update(bufs, values, scratch, attrs)
-            else:
-                with lock:
-                    update(bufs, values, scratch, attrs)
+            _call_locked(lock, update, bufs, values, scratch, attrs)
             return bufs[0]
         return run
 
@@ -227,26 +301,19 @@ class ApplyAdam(_ApplyOp):
         beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad = values
         nesterov = attrs["use_nesterov"]
         t = scratch.get(var, 2 if nesterov else 1)[0]
-        alpha = lr * np.sqrt(1 - beta2_power) / (1 - beta1_power)
-        np.subtract(grad, m, out=t)
+        alpha = _adam_lr(lr, beta1_power, beta2_power)
+        _adam_moments(m, v, grad, beta1, beta2, t)
+        _sqrt_plus(v, epsilon, t)
+        if not nesterov:
+            _descend(var, m, t, alpha, t)
+            return
+        # var -= (grad * (1 - beta1) + beta1 * m) * alpha / (sqrt(v) + epsilon)
+        u = scratch.get(var, 2)[1]
+        np.multiply(m, beta1, out=u)
+        np.divide(u, t, out=u)
+        np.divide(grad, t, out=t)
         np.multiply(t, 1 - beta1, out=t)
-        np.add(m, t, out=m)
-        np.multiply(grad, grad, out=t)
-        np.subtract(t, v, out=t)
-        np.multiply(t, 1 - beta2, out=t)
-        np.add(v, t, out=v)
-        np.sqrt(v, out=t)
-        np.add(t, epsilon, out=t)
-        if nesterov:
-            # var -= (grad * (1 - beta1) + beta1 * m) * alpha / (sqrt(v) + epsilon)
-            u = scratch.get(var, 2)[1]
-            np.multiply(m, beta1, out=u)
-            np.divide(u, t, out=u)
-            np.divide(grad, t, out=t)
-            np.multiply(t, 1 - beta1, out=t)
-            np.add(t, u, out=t)
-        else:
-            np.divide(m, t, out=t)
+        np.add(t, u, out=t)
         np.multiply(t, alpha, out=t)
         np.subtract(var, t, out=var)
 
@@ -264,16 +331,9 @@ class ApplyRMSProp(_ApplyOp):
         (var, ms, mom), (lr, rho, momentum, epsilon, grad) = bufs, values
         (t,) = scratch.get(var, 1)
         np.multiply(grad, grad, out=t)
-        np.subtract(t, ms, out=t)
-        np.multiply(t, 1 - rho, out=t)
-        np.add(ms, t, out=ms)
+        _decay_towards(ms, t, rho, t)
         np.add(ms, epsilon, out=t)
-        np.sqrt(t, out=t)
-        np.divide(grad, t, out=t)
-        np.multiply(t, lr, out=t)
-        np.multiply(mom, momentum, out=mom)
-        np.add(mom, t, out=mom)
-        np.subtract(var, mom, out=var)
+        _rms_momentum_step(var, mom, grad, lr, momentum, t)
 
 
 @register_op("ApplyCenteredRMSProp")
@@ -290,21 +350,12 @@ class ApplyCenteredRMSProp(_ApplyOp):
         (var, mg, ms, mom), (lr, rho, momentum, epsilon, grad) = bufs, values
         (t,) = scratch.get(var, 1)
         np.multiply(grad, grad, out=t)
-        np.subtract(t, ms, out=t)
-        np.multiply(t, 1 - rho, out=t)
-        np.add(ms, t, out=ms)
-        np.subtract(grad, mg, out=t)
-        np.multiply(t, 1 - rho, out=t)
-        np.add(mg, t, out=mg)
+        _decay_towards(ms, t, rho, t)
+        _decay_towards(mg, grad, rho, t)
         np.multiply(mg, mg, out=t)
         np.subtract(ms, t, out=t)
         np.add(t, epsilon, out=t)
-        np.sqrt(t, out=t)
-        np.divide(grad, t, out=t)
-        np.multiply(t, lr, out=t)
-        np.multiply(mom, momentum, out=mom)
-        np.add(mom, t, out=mom)
-        np.subtract(var, mom, out=var)
+        _rms_momentum_step(var, mom, grad, lr, momentum, t)
 
 
 @register_op("ApplyAdagrad")
@@ -320,13 +371,7 @@ class ApplyAdagrad(_ApplyOp):
     def update(bufs, values, scratch, attrs):
         (var, accum), (lr, grad) = bufs, values
         (t,) = scratch.get(var, 1)
-        if attrs["update_slots"]:
-            np.multiply(grad, grad, out=t)
-            np.add(accum, t, out=accum)
-        np.sqrt(accum, out=t)
-        np.divide(grad, t, out=t)
-        np.multiply(t, lr, out=t)
-        np.subtract(var, t, out=var)
+        _adagrad_update(var, accum, lr, grad, None, attrs["update_slots"], t)
 
 
 @register_op("ApplyAdadelta")
@@ -343,9 +388,7 @@ class ApplyAdadelta(_ApplyOp):
         (var, accum, accum_update), (lr, rho, epsilon, grad) = bufs, values
         t, u = scratch.get(var, 2)
         np.multiply(grad, grad, out=t)
-        np.multiply(t, 1 - rho, out=t)
-        np.multiply(accum, rho, out=accum)
-        np.add(accum, t, out=accum)
+        _average(accum, t, rho, t)
         np.add(accum_update, epsilon, out=u)
         np.sqrt(u, out=u)
         np.add(accum, epsilon, out=t)
@@ -355,9 +398,7 @@ class ApplyAdadelta(_ApplyOp):
         np.multiply(u, lr, out=t)
         np.subtract(var, t, out=var)
         np.multiply(u, u, out=u)
-        np.multiply(u, 1 - rho, out=u)
-        np.multiply(accum_update, rho, out=accum_update)
-        np.add(accum_update, u, out=accum_update)
+        _average(accum_update, u, rho, u)
 
 
 def _ftrl_update(var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power, scratch):
@@ -451,6 +492,8 @@ class _SparseApplyOp(OpDef):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         dense = cls.dense
+        if dense is None:       # an intermediate base class
+            return
         cls.inputs = dense.inputs + ("indices:int32|int64",)
         cls.attrs = dict(dense.attrs)
         cls.num_refs, cls.scalars = dense.num_refs, dense.scalars
@@ -475,14 +518,10 @@ class _SparseApplyOp(OpDef):
         grad_index = self._grad_index
         op_type, var_name = self.type, names[0]
 
+        apply_rows = self.apply_rows
+
         def run(*values):
-            try:
-                bufs = [store[n] for n in names]
-            except KeyError as e:
-                raise errors.FailedPreconditionError(
-                    None, None, "Attempting to use uninitialized value %s\n  Hint: run "
-                    "sess.run(tf.global_variables_initializer()) before training."
-                    % e.args[0]) from None
+            bufs = _variable_buffers(store, names)
             values = list(values)
             indices = np.asarray(values.pop())
             grad = np.asarray(values[grad_index])
@@ -496,20 +535,22 @@ class _SparseApplyOp(OpDef):
                 raise errors.InvalidArgumentError(
                     None, None, "%s: index %d is not in [0, %d) (the rows of %s)"
                     % (op_type, bad, bufs[0].shape[0], var_name))
-            values[grad_index] = grad[rows]
-
-            def apply():
-                sub = [b[rows] for b in bufs]
-                update(sub, values, scratch, attrs)
-                for b, part in zip(bufs, sub):
-                    b[rows] = part
-            if lock is None:
-                apply()
-            else:
-                with lock:
-                    apply()
+            values[grad_index] = grad
+            _call_locked(lock, apply_rows, update, bufs, values, grad_index, rows, scratch,
+                         attrs)
             return bufs[0]
         return run
+
+    @staticmethod
+    def apply_rows(update, bufs, values, grad_index, rows, scratch, attrs):
+        """Run the dense ``update`` on the rows ``rows`` (unique) of the variable and of every
+        slot; ``values[grad_index]`` is the full dense gradient."""
+        values = list(values)
+        values[grad_index] = values[grad_index][rows]
+        sub = [b[rows] for b in bufs]
+        update(sub, values, scratch, attrs)
+        for b, part in zip(bufs, sub):
+            b[rows] = part
 
 
 @register_op("SparseApplyMomentum")
