@@ -238,3 +238,99 @@ def test_one_sgd_step_on_a_dense_layer_equals_the_hand_calculation():
     np.testing.assert_allclose(new_W, W - 0.1 * (2 * x.T @ err / 4), rtol=1e-6)
     np.testing.assert_allclose(new_b, b - 0.1 * (2 * err.mean(axis=0)), rtol=1e-6)
     assert K.get_value(model.optimizer.iterations) == 1
+
+
+# -- embeddings: tf.keras updates only the rows looked up (IndexedSlices gradients) -----------------
+E0 = np.random.RandomState(0).randn(6, 3).astype(np.float32)
+ID_BATCHES = np.array([[0, 1], [2, 2], [0, 4]])
+
+
+def _fit_embedding(optimizer, targets=None):
+    """One epoch over ID_BATCHES, one batch per step; returns the table and the graph's ops."""
+    model = keras.Sequential([keras.layers.Embedding(6, 3, input_length=2)])
+    model.compile(optimizer, "mse")
+    model.set_weights([E0])
+    targets = np.ones((3, 2, 3)) if targets is None else targets
+    model.fit(ID_BATCHES, targets, batch_size=1, shuffle=False, verbose=0)
+    types = {op.type for op in model.graph.get_operations()}
+    return model.get_weights()[0], model, types
+
+
+def test_embedding_with_sgd_momentum_moves_only_looked_up_rows():
+    # The FINDINGS case: TF's ResourceSparseApplyKerasMomentum leaves the momentum (and the
+    # value) of rows not in the batch alone; a dense update keeps moving row 1 in batches 2, 3.
+    table, _, types = _fit_embedding(keras.optimizers.SGD(0.1, momentum=0.9))
+    assert "SparseApplyKerasMomentum" in types and "ApplyKerasMomentum" not in types
+    var, accum = E0.astype(np.float64), np.zeros((6, 3))
+    for ids in ID_BATCHES:
+        grad = np.zeros_like(var)
+        for i in ids:               # mse over the 2 x 3 outputs of one sample
+            grad[i] += 2.0 / 6.0 * (var[i] - 1.0)
+        rows = np.unique(ids)
+        accum[rows] = 0.9 * accum[rows] - 0.1 * grad[rows]
+        var[rows] += accum[rows]
+    np.testing.assert_allclose(table, var, rtol=1e-5)
+    np.testing.assert_array_equal(table[[3, 5]], E0[[3, 5]])
+    dense_row_1 = E0[1] - 0.1 * 2 / 6 * (E0[1] - 1) * (1 + 0.9 + 0.81)
+    assert not np.allclose(table[1], dense_row_1, rtol=1e-3)     # what a dense update gives
+
+
+@pytest.mark.parametrize("make,op_type,slots_frozen", [
+    (lambda: keras.optimizers.SGD(0.1, momentum=0.5, nesterov=True), "SparseApplyKerasMomentum",
+     True),
+    (lambda: keras.optimizers.Adagrad(0.1), "SparseApplyAdagradV2", True),
+    (lambda: keras.optimizers.Adadelta(1.0), "SparseApplyAdadelta", True),
+    (lambda: keras.optimizers.Adamax(0.1), "SparseApplyAdaMax", True),
+    (lambda: keras.optimizers.RMSprop(0.01, momentum=0.5), "SparseApplyRMSProp", True),
+    (lambda: keras.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
+     "SparseApplyCenteredRMSProp", True),
+    (lambda: keras.optimizers.Nadam(0.01), "SparseApplyNadam", False),
+    (lambda: keras.optimizers.SGD(0.1), "ApplyGradientDescent", False),
+    (lambda: keras.optimizers.Adam(0.1), "ApplyAdam", False),
+    (lambda: keras.optimizers.RMSprop(0.01), "ApplyKerasRMSProp", False),
+])
+def test_each_optimizer_on_an_embedding_uses_keras_row_updates(make, op_type, slots_frozen):
+    optimizer = make()
+    table, model, types = _fit_embedding(optimizer)
+    assert op_type in types
+    if op_type.startswith("Sparse"):
+        np.testing.assert_array_equal(table[[3, 5]], E0[[3, 5]])    # never looked up
+    var = model.layers[0].embeddings
+    for name in optimizer.get_slot_names():
+        value = K.get_value(optimizer.get_slot(var, name))
+        initial = 0.1 if name == "accumulator" else 0.0
+        if slots_frozen:         # untouched rows keep their initial slot values, others moved
+            np.testing.assert_array_equal(value[[3, 5]], np.full((2, 3), initial, np.float32))
+            assert np.all(value[[0, 1, 2, 4]] != initial), name
+    if op_type == "SparseApplyNadam":   # m decays everywhere, so row 1 keeps a nonzero m
+        m = K.get_value(optimizer.get_slot(var, "m"))
+        assert np.all(m[1] != 0) and np.all(m[[3, 5]] == 0)
+
+
+def test_dense_use_of_the_embedding_makes_updates_dense():
+    # embeddings_regularizer reads the whole table: TF sums the IndexedSlices with a dense
+    # gradient, so every row moves.
+    model = keras.Sequential([keras.layers.Embedding(6, 3, input_length=2,
+                                                     embeddings_regularizer="l2")])
+    model.compile(keras.optimizers.SGD(0.1, momentum=0.9), "mse")
+    model.set_weights([E0])
+    model.fit(ID_BATCHES, np.ones((3, 2, 3)), batch_size=1, shuffle=False, verbose=0)
+    types = {op.type for op in model.graph.get_operations()}
+    assert "ApplyKerasMomentum" in types and "SparseApplyKerasMomentum" not in types
+    assert not np.allclose(model.get_weights()[0][5], E0[5])
+
+
+def test_clipvalue_clips_each_lookup_before_summing_and_constraints_are_refused():
+    # Row 2 is looked up twice with a large gradient: Keras clips each slice to 0.1 and then
+    # sums them (0.2), where clipping the summed row would give 0.1.
+    targets = np.full((3, 2, 3), 100.0)
+    table, _, types = _fit_embedding(keras.optimizers.SGD(1.0, clipvalue=0.1), targets)
+    assert "UnsortedSegmentSum" in types
+    np.testing.assert_allclose(table[2] - E0[2], 0.2, rtol=1e-5)
+    np.testing.assert_allclose(table[0] - E0[0], 0.2, rtol=1e-5)   # once in batches 1 and 3
+    np.testing.assert_allclose(table[4] - E0[4], 0.1, rtol=1e-5)
+    model = keras.Sequential([keras.layers.Embedding(6, 3, input_length=2,
+                                                     embeddings_constraint="non_neg")])
+    with pytest.raises(RuntimeError, match="Cannot use a constraint function on a sparse"):
+        model.compile("sgd", "mse")
+        model.fit(ID_BATCHES, np.ones((3, 2, 3)), verbose=0)

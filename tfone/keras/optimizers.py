@@ -15,6 +15,13 @@ epsilon. Each update is one fused in-place op per variable (``ApplyAdam``,
 ``ApplyKerasMomentum``, ... see :mod:`tfone.keras.optimizer_ops`), in a name scope
 ``<Optimizer>/update_<variable>/``, followed by ``iterations.assign_add(1)``.
 
+A variable read only through ``tf.gather`` / ``Embedding`` has what TF calls an
+``IndexedSlices`` gradient; as tf.keras 1.15 (``_resource_apply_sparse``), SGD with momentum,
+RMSprop with momentum, Adagrad, Adadelta and Adamax then update only the looked-up rows of the
+variable and of its slots, and Nadam moves only those rows of the variable (see
+:mod:`tfone.keras.optimizer_ops`); ``clipvalue`` clips the slices before rows looked up
+twice are summed, and a constraint on such a variable is an error, as in Keras.
+
 State lives in graph variables created the first time the optimizer is applied (an
 optimizer belongs to one graph): the step counter ``<name>/iter`` (int64), one variable per
 hyperparameter (``<name>/learning_rate``, ``<name>/beta_1``, ...; so
@@ -49,6 +56,27 @@ def _keras_ops():
     return optimizer_ops
 
 
+def sparse_gradient_indices(grad):
+    """The gathered row indices of a gradient TF holds as IndexedSlices, else None."""
+    from tfone.train.optimizer import sparse_gradient_indices as indices_of
+    return indices_of(grad)
+
+
+def _clip_by_value(grad, clip_min, clip_max):
+    """clip_by_value as Keras applies it: for an IndexedSlices gradient (a lookup's) TF clips
+    each slice, before rows looked up several times are summed into the update."""
+    from tfone.framework.gradients import GatheredRows, gathered_rows
+    rows = gathered_rows(grad)
+    if rows is None:
+        return math_ops.clip_by_value(grad, clip_min, clip_max)
+    parts = [(i, math_ops.clip_by_value(v, clip_min, clip_max)) for i, v in rows.scaled_parts()]
+    num_rows = array_ops.shape(grad)[0]
+    dense = math_ops.add_n([array_ops.unsorted_segment_sum(v, i, num_rows) for i, v in parts])
+    dense.set_shape(grad.shape)
+    dense._gathered_rows = GatheredRows(parts)
+    return dense
+
+
 def _as_variable_ref(var):
     return var._as_graph_element() if hasattr(var, "_as_graph_element") else var
 
@@ -62,7 +90,9 @@ class Optimizer:
 
     Subclasses set hyperparameters with ``_set_hyper`` in ``__init__`` and define
     ``_create_slots(var_list)``, ``_prepare_local(dtype, state)`` and
-    ``_resource_apply_dense(grad, var, state)``, and ``get_config``.
+    ``_resource_apply_dense(grad, var, state)`` (and ``_resource_apply_sparse(grad, var,
+    indices, state)`` where Keras's row update differs from the dense one), and
+    ``get_config``.
     """
 
     _ALLOWED_KWARGS = {"clipnorm", "clipvalue", "lr", "decay"}
@@ -244,8 +274,8 @@ class Optimizer:
             grads = [None if g is None else clip_ops.clip_by_norm(g, self.clipnorm)
                      for g in grads]
         if hasattr(self, "clipvalue"):
-            grads = [None if g is None else math_ops.clip_by_value(
-                g, -self.clipvalue, self.clipvalue) for g in grads]
+            grads = [None if g is None else _clip_by_value(g, -self.clipvalue, self.clipvalue)
+                     for g in grads]
         return grads
 
     def get_gradients(self, loss, params):
@@ -309,8 +339,20 @@ class Optimizer:
                             state[dtype] = {}
                             self._prepare_local(dtype, state[dtype])
                         grad = convert_to_tensor(grad)
+                        indices = sparse_gradient_indices(grad)
+                        if indices is not None and getattr(var, "constraint", None) is not None:
+                            raise RuntimeError(
+                                "Cannot use a constraint function on a sparse variable: %s is "
+                                "read only through a lookup (Embedding / tf.gather), so Keras "
+                                "updates only the rows looked up and does not apply its "
+                                "constraint. Remove the constraint, or use the variable densely."
+                                % var.name)
                         with name_scope("update_" + var.op.name):
-                            op = self._resource_apply_dense(grad, var, state[dtype])
+                            if indices is None:
+                                op = self._resource_apply_dense(grad, var, state[dtype])
+                            else:
+                                op = self._resource_apply_sparse(grad, var, indices,
+                                                                 state[dtype])
                             if getattr(var, "constraint", None) is not None:
                                 with graph.control_dependencies([op]):
                                     op = var.assign(var.constraint(var.value())).op
@@ -324,6 +366,13 @@ class Optimizer:
 
     def _resource_apply_dense(self, grad, var, state):
         raise NotImplementedError("%s must define _resource_apply_dense" % type(self).__name__)
+
+    def _resource_apply_sparse(self, grad, var, indices, state):
+        """Update only the rows ``indices`` (duplicates allowed) of ``var``, for a gradient
+        that TF holds as IndexedSlices (``grad`` is tfone's dense gradient, zero elsewhere).
+        The default is the dense update: right where Keras's row update gives the same numbers
+        (SGD without momentum, Adam, RMSprop without momentum)."""
+        return self._resource_apply_dense(grad, var, state)
 
     # -- weights ----------------------------------------------------------------------------------
     @property
@@ -442,6 +491,13 @@ class SGD(Optimizer):
                 use_locking=self._use_locking, use_nesterov=self.nesterov).op
         return _train_ops().apply_gradient_descent(var, state["lr_t"], grad,
                                                    use_locking=self._use_locking).op
+
+    def _resource_apply_sparse(self, grad, var, indices, state):
+        if not self._momentum:     # Keras scatter-adds -lr * grad: the dense update
+            return self._resource_apply_dense(grad, var, state)
+        return _keras_ops().sparse_apply_keras_momentum(
+            var, self.get_slot(var, "momentum"), state["lr_t"], grad, indices,
+            state["momentum"], use_locking=self._use_locking, use_nesterov=self.nesterov).op
 
     def get_config(self):
         config = super().get_config()
@@ -563,6 +619,18 @@ class RMSprop(Optimizer):
                                           state["epsilon"], grad,
                                           use_locking=self._use_locking).op
 
+    def _resource_apply_sparse(self, grad, var, indices, state):
+        if not self._momentum:     # Keras decays rms everywhere: the dense update
+            return self._resource_apply_dense(grad, var, state)
+        rms, mom = self.get_slot(var, "rms"), self.get_slot(var, "momentum")
+        hyper = (state["lr_t"], state["rho"], state["momentum"], state["epsilon"])
+        if self.centered:
+            return _train_ops().sparse_apply_centered_rms_prop(
+                var, self.get_slot(var, "mg"), rms, mom, *hyper, grad, indices,
+                use_locking=self._use_locking).op
+        return _train_ops().sparse_apply_rms_prop(var, rms, mom, *hyper, grad, indices,
+                                                  use_locking=self._use_locking).op
+
     def get_config(self):
         config = super().get_config()
         config.update({"learning_rate": self._serialize_hyperparameter("learning_rate"),
@@ -602,6 +670,11 @@ class Adagrad(Optimizer):
         return _keras_ops().apply_adagrad_v2(var, self.get_slot(var, "accumulator"),
                                              state["lr_t"], state["epsilon"], grad,
                                              use_locking=self._use_locking).op
+
+    def _resource_apply_sparse(self, grad, var, indices, state):
+        return _keras_ops().sparse_apply_adagrad_v2(
+            var, self.get_slot(var, "accumulator"), state["lr_t"], state["epsilon"], grad,
+            indices, use_locking=self._use_locking).op
 
     def get_config(self):
         config = super().get_config()
@@ -645,6 +718,12 @@ class Adadelta(Optimizer):
             state["lr_t"], state["rho"], state["epsilon"], grad,
             use_locking=self._use_locking).op
 
+    def _resource_apply_sparse(self, grad, var, indices, state):
+        return _train_ops().sparse_apply_adadelta(
+            var, self.get_slot(var, "accum_grad"), self.get_slot(var, "accum_var"),
+            state["lr_t"], state["rho"], state["epsilon"], grad, indices,
+            use_locking=self._use_locking).op
+
     def get_config(self):
         config = super().get_config()
         config.update({"learning_rate": self._serialize_hyperparameter("learning_rate"),
@@ -684,6 +763,12 @@ class Adamax(Optimizer):
             var, self.get_slot(var, "m"), self.get_slot(var, "v"), state["beta_1_power"],
             state["lr_t"], state["beta_1_t"], state["beta_2_t"], state["epsilon"], grad,
             use_locking=self._use_locking).op
+
+    def _resource_apply_sparse(self, grad, var, indices, state):
+        return _keras_ops().sparse_apply_ada_max(
+            var, self.get_slot(var, "m"), self.get_slot(var, "v"), state["beta_1_power"],
+            state["lr_t"], state["beta_1_t"], state["beta_2_t"], state["epsilon"], grad,
+            indices, use_locking=self._use_locking).op
 
     def get_config(self):
         config = super().get_config()
@@ -745,12 +830,19 @@ class Nadam(Optimizer):
                      beta_2_power=math_ops.pow(beta_2_t, local_step),
                      epsilon=convert_to_tensor(self.epsilon, dtype=dtype))
 
-    def _resource_apply_dense(self, grad, var, state):
+    def _nadam_arguments(self, var, state):
         s = state
-        return _keras_ops().apply_nadam(
-            var, self.get_slot(var, "m"), self.get_slot(var, "v"), s["lr_t"], s["beta_1_t"],
-            s["beta_2_t"], s["epsilon"], s["m_t"], s["m_t_1"], s["m_schedule_new"],
-            s["m_schedule_next"], s["beta_2_power"], grad, use_locking=self._use_locking).op
+        return [var, self.get_slot(var, "m"), self.get_slot(var, "v"), s["lr_t"], s["beta_1_t"],
+                s["beta_2_t"], s["epsilon"], s["m_t"], s["m_t_1"], s["m_schedule_new"],
+                s["m_schedule_next"], s["beta_2_power"]]
+
+    def _resource_apply_dense(self, grad, var, state):
+        return _keras_ops().apply_nadam(*self._nadam_arguments(var, state), grad,
+                                        use_locking=self._use_locking).op
+
+    def _resource_apply_sparse(self, grad, var, indices, state):
+        return _keras_ops().sparse_apply_nadam(*self._nadam_arguments(var, state), grad,
+                                               indices, use_locking=self._use_locking).op
 
     def get_config(self):
         config = super().get_config()
