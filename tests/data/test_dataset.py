@@ -1,4 +1,5 @@
-"""tfone.data.Dataset semantics (Python-side pipelines over numpy values)."""
+"""tfone.data.Dataset semantics when iterated in Python (as Keras's fit does): values, order,
+structure. Graph iterators are tested in test_iterators.py."""
 import numpy as np
 import pytest
 
@@ -19,7 +20,9 @@ def test_from_tensor_slices_tuple_and_dtypes():
     np.testing.assert_array_equal(xi, [2.0, 3.0])
     assert xi.dtype == np.float64          # numpy arrays keep their dtype
     assert yi.dtype == np.int32 and yi == 2  # Python ints become int32, as tf.constant does
-    assert Dataset.from_tensor_slices([0.5, 1.5]).element_spec == "float32[]"
+    assert Dataset.from_tensor_slices([0.5, 1.5]).element_spec == tf.data.TensorSpec([], tf.float32)
+    assert ds.output_types == (tf.float64, tf.int32)
+    assert ds.output_shapes == (tf.TensorShape([2]), tf.TensorShape([]))
 
 
 def test_from_tensor_slices_dict_and_errors():
@@ -48,7 +51,7 @@ def test_batch_and_drop_remainder():
     xb, yb = next(iter(pairs))
     assert xb.shape == (2, 2) and yb.tolist() == [0, 1]
     assert values(Dataset.range(5).batch(2).unbatch()) == [0, 1, 2, 3, 4]
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="greater than zero"):
         Dataset.range(3).batch(0)
 
 
@@ -85,21 +88,47 @@ def test_shuffle_seed_from_graph_seed():
     assert a == b
 
 
-def test_map_receives_numpy_and_unpacks_tuples():
+def test_map_is_traced_once_on_tensors_and_unpacks_tuples():
     seen = []
 
     def fn(x, y):
-        seen.append((type(x), type(y)))
+        seen.append((x, y))
         return x * 2, y + 1
     ds = Dataset.from_tensor_slices((np.arange(3.0), np.arange(3))).map(fn)
     out = list(ds)
     assert [o[0].item() for o in out] == [0.0, 2.0, 4.0]
     assert [o[1].item() for o in out] == [1, 2, 3]
-    assert all(issubclass(t, (np.ndarray, np.generic)) for pair in seen for t in pair)
+    assert len(seen) == 1   # traced once, as TF1 does, on placeholders of the element's dtypes
+    x, y = seen[0]
+    assert isinstance(x, tf.Tensor) and x.dtype == tf.float64 and x.shape.as_list() == []
+    assert y.dtype == tf.int64          # numpy int64 arrays stay int64
+    assert ds.output_types == (tf.float64, tf.int64)
+    list(ds)
+    assert len(seen) == 1
+
+
+def test_map_with_numpy_code_runs_on_numpy_values():
+    seen = []
+
+    def fn(x):
+        seen.append(type(x))
+        return np.sqrt(x) + 1      # numpy refuses tensors: tfone calls it on numpy values
+    ds = Dataset.from_tensor_slices(np.array([0.0, 4.0, 9.0])).map(fn)
+    assert values(ds) == [1.0, 3.0, 4.0]
+    assert all(issubclass(t, (np.ndarray, np.generic)) for t in seen[1:])
+    assert ds.output_types == tf.float64 and ds.output_shapes == tf.TensorShape([])
+
+
+def test_map_failing_both_ways_reports_both_reasons():
+    def fn(x):
+        return np.sqrt(x) + undefined_name  # noqa: F821
+    ds = Dataset.from_tensor_slices(np.array([1.0, 4.0])).map(fn)
+    with pytest.raises(NameError, match="could not be traced"):
+        list(ds)
 
 
 def test_filter_repeat_take_skip_zip_concatenate():
-    evens = Dataset.range(10).filter(lambda x: x % 2 == 0)
+    evens = Dataset.range(10).filter(lambda x: tf.equal(x % 2, 0))
     assert values(evens) == [0, 2, 4, 6, 8]
     assert evens.cardinality() == tf.data.UNKNOWN_CARDINALITY
     assert values(Dataset.range(3).repeat(2)) == [0, 1, 2, 0, 1, 2]
@@ -117,15 +146,23 @@ def test_filter_repeat_take_skip_zip_concatenate():
 
 
 def test_filter_needs_a_scalar_predicate():
-    with pytest.raises(ValueError, match="scalar bool"):
-        list(Dataset.from_tensor_slices(np.zeros((2, 3))).filter(lambda x: x > 0))
+    with pytest.raises(ValueError, match="scalar boolean"):
+        Dataset.from_tensor_slices(np.zeros((2, 3))).filter(lambda x: x > 0)
+    with pytest.raises(ValueError, match="scalar bool"):   # numpy mode: checked per element
+        list(Dataset.from_tensor_slices(np.zeros((2, 3))).filter(lambda x: np.asarray(x) > 0))
 
 
-def test_graph_iterators_explain_the_alternative():
-    with pytest.raises(NotImplementedError, match="feed"):
-        Dataset.range(3).make_one_shot_iterator()
-    with pytest.raises(TypeError, match="numpy"):
-        Dataset.from_tensor_slices(tf.constant([1.0, 2.0]))
+def test_filter_equality_on_tensors_is_identity_as_in_tf1():
+    # TF1's Tensor.__eq__ compares objects: `x == 0` is False, so nothing is kept.
+    assert values(Dataset.range(4).filter(lambda x: x == 0)) == []
+    assert values(Dataset.range(4).filter(lambda x: x < 2)) == [0, 1]
+
+
+def test_datasets_of_graph_tensors_iterate_in_python_only_if_constant():
+    assert values(Dataset.from_tensor_slices(tf.constant([1.0, 2.0]))) == [1.0, 2.0]
+    x = tf.placeholder(tf.float32, [None])
+    with pytest.raises(TypeError, match="make_initializable_iterator"):
+        list(Dataset.from_tensor_slices(x))
 
 
 def test_datasets_do_not_touch_the_graph():
