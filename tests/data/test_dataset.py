@@ -190,3 +190,35 @@ def test_shuffles_made_in_a_row_under_a_graph_seed_differ():
     a = values(Dataset.range(20).shuffle(20))
     b = values(Dataset.range(20).shuffle(20))
     assert a != b and sorted(a) == sorted(b)
+
+
+def test_numpy_map_output_shapes_follow_the_input_dims():
+    def gen():
+        yield np.array([1.0, 2.0], np.float32)
+    doubled = Dataset.from_generator(gen, tf.float32, [None]).map(
+        lambda x: np.concatenate([x, x]).astype(np.float32))
+    assert doubled.output_shapes.as_list() == [None] and doubled.output_types == tf.float32
+    fixed = Dataset.from_tensor_slices(np.zeros((2, 3), np.float32)).map(
+        lambda x: np.concatenate([x, x]))
+    assert fixed.output_shapes.as_list() == [6]
+    untyped = Dataset.from_generator(gen).map(lambda x: np.sum(x))
+    assert values(untyped) == [3.0]                 # Python iteration needs no types
+    with pytest.raises(TypeError, match="output_types"):
+        untyped.output_types
+
+
+def test_batch_parameters_from_graph_tensors_are_bound_at_iteration():
+    size = tf.constant(np.int64(2))
+    drop = tf.constant(True)
+    ds = Dataset.range(5).batch(size, drop_remainder=drop)
+    assert ds.output_shapes.as_list() == [None]     # unknown until the graph runs
+    assert values(ds) == [[0, 1], [2, 3]]            # constants: Python iteration binds them
+    assert Dataset.range(5).take(tf.constant(np.int64(2))).cardinality() == \
+        tf.data.UNKNOWN_CARDINALITY
+
+
+def test_interleave_default_cycle_length_is_the_cpu_count():
+    import os
+    ds = Dataset.range(3).interleave(lambda x: Dataset.from_tensors(x).repeat(2))
+    assert ds._cycle_length == (os.cpu_count() or 1)
+    assert sorted(values(ds)) == [0, 0, 1, 1, 2, 2]

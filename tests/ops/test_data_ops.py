@@ -58,6 +58,11 @@ def test_reference_values_of_each_op(sess):
     value = sess.run(first[0])
     value[:] = -1
     np.testing.assert_array_equal(x[1], [2.0, 3.0])
+    whole = Dataset.from_tensors(x).repeat(2).make_one_shot_iterator().get_next()
+    fetched = sess.run(whole)
+    fetched[:] = -1
+    np.testing.assert_array_equal(sess.run(whole), x)
+    assert x.flags.writeable   # the dataset reads the caller's array through a read-only view
 
 
 def test_get_next_checks_the_values_against_its_declared_types_and_shapes(sess):

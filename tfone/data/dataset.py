@@ -45,8 +45,9 @@ How tfone runs a pipeline (the design, and where it differs from TF1):
   graph-level seed is set, and with ``reshuffle_each_iteration`` every pass (each
   ``repeat``, each re-initialisation of an iterator, each Python loop) gets a new order.
   The orders are numpy's, not TF1's.
-- Arrays given to ``from_tensor_slices`` / ``from_tensors`` are used as they are, not
-  copied (TF1 copies them into the graph as constants).
+- Arrays given to ``from_tensor_slices`` / ``from_tensors`` are used through read-only
+  views, not copied (TF1 copies them into the graph as constants): changing such an array
+  afterwards changes the dataset. Values fetched from ``get_next`` are copies.
 """
 import copy
 import itertools
@@ -114,6 +115,17 @@ def _normalize(value):
     elif array.dtype.kind == "U":
         array = array.astype(object).astype(bytes)   # tf.string values are bytes
     return array
+
+
+def _read_only(structure):
+    """The arrays of ``structure`` as read-only views: a dataset never changes the arrays it
+    is given, and map functions cannot change them by accident."""
+    def view(leaf):
+        if isinstance(leaf, np.ndarray) and leaf.flags.writeable:
+            leaf = leaf.view()
+            leaf.flags.writeable = False
+        return leaf
+    return nest.map_structure(view, structure)
 
 
 def _spec_of(value):
@@ -478,7 +490,7 @@ class _TensorSlices(Dataset):
     _params = ("_structure",)
 
     def __init__(self, tensors):
-        self._structure = _normalize(tensors)
+        self._structure = _read_only(_normalize(tensors))
         leaves = nest.flatten(self._structure)
         if not leaves:
             raise ValueError("from_tensor_slices needs at least one component")
@@ -499,6 +511,7 @@ class _TensorSlices(Dataset):
         self._n = None if self._captures() else leaves[0].shape[0]   # known once bound
 
     def _check_bound(self):
+        self._structure = _read_only(self._structure)
         leaves = nest.flatten(self._structure)
         if any(np.ndim(leaf) == 0 for leaf in leaves):
             raise ValueError("from_tensor_slices: a component fed as a scalar has no first "
@@ -539,7 +552,10 @@ class _Tensors(Dataset):
     _params = ("_structure",)
 
     def __init__(self, tensors):
-        self._structure = _normalize(tensors)
+        self._structure = _read_only(_normalize(tensors))
+
+    def _check_bound(self):
+        self._structure = _read_only(self._structure)
 
     def cardinality(self):
         return 1

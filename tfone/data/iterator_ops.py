@@ -119,12 +119,10 @@ def _handle(key):
 
 
 def _component(value, np_dtype, dims, index, op):
-    """One output of IteratorGetNext: an array of the declared dtype, never a view of the
-    dataset's own arrays (a fetched value may be modified in place)."""
+    """One output of IteratorGetNext: an array of the declared dtype, read-only (it may be
+    the dataset's own array; the Session copies read-only arrays it hands out)."""
     if type(value) is not np.ndarray:
         value = np.asarray(value, dtype=object) if np_dtype == object else np.asarray(value)
-    elif value.base is not None:
-        value = value.copy()
     if value.dtype != np_dtype:
         if np_dtype == object and value.dtype.kind in "SU":
             value = value.astype(object)
@@ -139,6 +137,9 @@ def _component(value, np_dtype, dims, index, op):
                 None, op, "The input pipeline produced a value of shape %s for component %d of "
                 "%s, whose static shape is %s." % (list(shape), index, op.name,
                                                    ["?" if d is None else d for d in dims]))
+    if value.flags.writeable:
+        value = value.view()
+        value.flags.writeable = False
     return value
 
 
