@@ -240,7 +240,7 @@ def test_one_sgd_step_on_a_dense_layer_equals_the_hand_calculation():
     assert K.get_value(model.optimizer.iterations) == 1
 
 
-# -- embeddings: tf.keras updates only the rows looked up (IndexedSlices gradients) -----------------
+# -- embeddings: tf.keras updates only the rows looked up (IndexedSlices gradients) ----------------
 E0 = np.random.RandomState(0).randn(6, 3).astype(np.float32)
 ID_BATCHES = np.array([[0, 1], [2, 2], [0, 4]])
 

@@ -48,14 +48,15 @@ def conv2d_transpose_ref(x, w, stride, padding, out_size):
 
 
 def bilinear_ref(x, fh, fw):
-    """TF1 resize_bilinear (align_corners=False, half_pixel_centers=False) of NHWC ``x``."""
+    """Bilinear resize with half-pixel centers (tf.image.resize, Keras's resize_images) of
+    NHWC ``x``: output r reads input (r + 0.5) / factor - 0.5, clamped at the borders."""
     def axis(a, n_in, factor, ax):
         out = []
         for r in range(n_in * factor):
-            src = r / factor
+            src = (r + 0.5) / factor - 0.5
             lo = int(np.floor(src))
-            hi = min(lo + 1, n_in - 1)
             frac = src - lo
+            lo, hi = max(lo, 0), min(lo + 1, n_in - 1)
             out.append(np.take(a, lo, axis=ax) * (1 - frac) + np.take(a, hi, axis=ax) * frac)
         return np.stack(out, axis=ax)
     return axis(axis(x, x.shape[1], fh, 1), x.shape[2], fw, 2)
@@ -164,7 +165,7 @@ def test_conv2d_transpose_channels_first_equals_channels_last():
     np.testing.assert_allclose(b.transpose(0, 2, 3, 1), a, rtol=1e-5, atol=1e-6)
 
 
-# -- 1-D pooling ------------------------------------------------------------------------------------
+# -- 1-D pooling -----------------------------------------------------------------------------------
 def test_pooling_1d_layers_match_numpy():
     x = tf.placeholder(tf.float32, [None, 6, 3])
     xv = RNG.randn(2, 6, 3).astype(np.float32)
@@ -229,6 +230,10 @@ def test_upsampling_layers_match_numpy():
                                   np.repeat(np.repeat(x2v, 2, axis=1), 2, axis=2))
     cf = layers.UpSampling2D(data_format="channels_first")(tf.constant(x2v))
     np.testing.assert_array_equal(run(cf), np.repeat(np.repeat(x2v, 2, axis=2), 2, axis=3))
+    cf_bil = layers.UpSampling2D((2, 3), data_format="channels_first",
+                                 interpolation="bilinear")(tf.constant(x2v.transpose(0, 3, 1, 2)))
+    np.testing.assert_allclose(run(cf_bil).transpose(0, 2, 3, 1),
+                               bilinear_ref(x2v.astype(np.float64), 2, 3), rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="interpolation"):
         layers.UpSampling2D(interpolation="bicubic")
 
@@ -269,10 +274,11 @@ def test_zero_padding_and_cropping_match_numpy():
         layers.ZeroPadding2D((1, 2, 3))
 
 
-# -- configs -----------------------------------------------------------------------------------------
+# -- configs ---------------------------------------------------------------------------------------
 ROUND_TRIP = [
     lambda: layers.Conv1D(4, 3, strides=2, padding="causal", dilation_rate=1, activation="relu"),
-    lambda: layers.Conv2DTranspose(3, (3, 2), strides=(2, 1), padding="same", output_padding=(1, 0)),
+    lambda: layers.Conv2DTranspose(3, (3, 2), strides=(2, 1), padding="same",
+                                   output_padding=(1, 0)),
     lambda: layers.MaxPooling1D(3, strides=1, padding="same"),
     lambda: layers.AveragePooling1D(),
     lambda: layers.GlobalAveragePooling1D(),

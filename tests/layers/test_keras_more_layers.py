@@ -26,7 +26,7 @@ def concat_with_itself(x):
     return K.concatenate([x, x])
 
 
-# -- Lambda ------------------------------------------------------------------------------------------
+# -- Lambda ----------------------------------------------------------------------------------------
 def test_lambda_calls_its_function_with_arguments_mask_and_training():
     x = tf.placeholder(tf.float32, [None, 3])
     y = layers.Lambda(scaled_square, arguments={"scale": 3.0})(x)
@@ -228,7 +228,7 @@ def test_encoder_decoder_with_repeat_vector_and_time_distributed_trains():
     assert model.predict(x).shape == (32, 4, 1)
 
 
-# -- dropout and noise ------------------------------------------------------------------------------
+# -- dropout and noise -----------------------------------------------------------------------------
 def test_spatial_dropout_drops_whole_channels_in_training_only():
     x1 = tf.placeholder(tf.float32, [None, 5, 40])
     x2 = tf.placeholder(tf.float32, [None, 3, 3, 40])

@@ -129,7 +129,7 @@ def test_float32_stays_float32():
         assert sess.run(out).dtype == np.float32
 
 
-# -- static shapes and errors ---------------------------------------------------------------------------
+# -- static shapes and errors ----------------------------------------------------------------------
 def _build(op_type, var_shape=(2, 3), grad_shape=(2, 3), lr=0.1, validate_shape=True):
     def var(name):
         return tf.Variable(tf.zeros(var_shape), name=name, validate_shape=validate_shape)
@@ -178,7 +178,7 @@ def test_update_ops_have_no_gradient():
         assert tf.registered_ops()[op_type].family == "training"
 
 
-# -- sparse (row) variants -----------------------------------------------------------------------------
+# -- sparse (row) variants -------------------------------------------------------------------------
 NADAM = (0.5, 0.75, 0.875, 0.0625, 0.7, 0.72, 0.6, 0.43, 0.875 ** 2)
 _SPARSE = {
     "SparseApplyKerasMomentum": (["accum"], lambda v, g, i: ops.sparse_apply_keras_momentum(

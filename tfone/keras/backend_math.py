@@ -639,23 +639,25 @@ def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None):
 
 
 def _bilinear_matrix(n_in, factor, dtype):
-    """[n_in * factor, n_in] weights of TF1's ``resize_bilinear`` (align_corners=False,
-    half_pixel_centers=False): output row r reads input position r / factor."""
+    """[n_in * factor, n_in] weights of TF's bilinear resize with half-pixel centers (what
+    ``tf.image.resize`` / Keras's ``resize_images`` use): output row r reads input position
+    (r + 0.5) / factor - 0.5, between its two neighbours (clamped at the borders)."""
     n_out = n_in * factor
-    src = np.arange(n_out) * (n_in / n_out)
-    low = np.floor(src).astype(int)
-    high = np.minimum(low + 1, n_in - 1)
-    frac = src - low
+    src = (np.arange(n_out) + 0.5) / factor - 0.5
+    floor = np.floor(src)
+    low = np.maximum(floor, 0).astype(int)
+    high = np.minimum(np.ceil(src), n_in - 1).astype(int)
+    frac = src - floor
     weights = np.zeros((n_out, n_in))
-    weights[np.arange(n_out), low] += 1 - frac
-    weights[np.arange(n_out), high] += frac
+    np.add.at(weights, (np.arange(n_out), low), 1 - frac)
+    np.add.at(weights, (np.arange(n_out), high), frac)
     return convert_to_tensor(weights.astype(dtype.as_numpy_dtype))
 
 
 def resize_images(x, height_factor, width_factor, data_format, interpolation="nearest"):
     """A 4-D image tensor enlarged by integer factors: ``'nearest'`` repeats pixels;
-    ``'bilinear'`` interpolates as TF1's ``resize_bilinear`` (corners not aligned; the
-    height and width must be known)."""
+    ``'bilinear'`` interpolates with half-pixel centers, as Keras's ``resize_images_v2``
+    (the height and width must be known)."""
     if data_format == "channels_first":
         rows, cols = 2, 3
     elif data_format == "channels_last":

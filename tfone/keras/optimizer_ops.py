@@ -220,7 +220,7 @@ class ApplyNadam(_KerasApplyOp):
         _descend(var, t, u, lr, t)
 
 
-# -- sparse (row) variants -------------------------------------------------------------------------------
+# -- sparse (row) variants -------------------------------------------------------------------------
 @register_op("SparseApplyKerasMomentum")
 class SparseApplyKerasMomentum(_KerasSparseApplyOp):
     """ApplyKerasMomentum on the gathered rows only (accum and var elsewhere unchanged)."""
@@ -253,7 +253,7 @@ class SparseApplyNadam(_KerasSparseApplyOp):
         var[rows] = moved[rows]
 
 
-# -- Python wrappers (TF's gen_training_ops names where TF has the op) ----------------------------------
+# -- Python wrappers (TF's gen_training_ops names where TF has the op) -----------------------------
 def apply_keras_momentum(var, accum, lr, grad, momentum, use_locking=False, use_nesterov=False,
                          name=None):
     return _apply("ApplyKerasMomentum", [var, accum], [lr, grad, momentum],

@@ -90,7 +90,7 @@ def _call_locked(lock, fn, *args):
         return fn(*args)
 
 
-# -- pieces of the update formulas, shared by the kernels here and in tfone/keras/optimizer_ops.py --
+# -- pieces of the update formulas (shared with tfone/keras/optimizer_ops.py) ----------------------
 # Each writes into its first argument (or ``var``) in place; ``t`` is a scratch array.
 def _decay_towards(acc, target, decay, t):
     """acc += (target - acc) * (1 - decay): TF's C++ form of the moving average (``target``

@@ -1,7 +1,7 @@
 """Activation layers with parameters: LeakyReLU, PReLU, ELU, ThresholdedReLU, ReLU, Softmax."""
 from tfone import initializers
 from tfone.framework.tensor_shape import TensorShape
-from tfone.keras import activations, constraints, regularizers
+from tfone.keras import activations, backend, constraints, regularizers
 from tfone.keras.engine.base_layer import Layer, InputSpec
 from tfone.ops import math_ops
 
@@ -86,7 +86,7 @@ class ThresholdedReLU(_ActivationLayer):
 
     def __init__(self, theta=1.0, **kwargs):
         super().__init__(**kwargs)
-        self.theta = float(theta)
+        self.theta = float(backend.cast_to_floatx(theta))    # Keras keeps it as floatx
 
     def call(self, inputs):
         return inputs * math_ops.cast(math_ops.greater(inputs, self.theta), inputs.dtype.base_dtype)

@@ -322,7 +322,7 @@ class Conv2DTranspose(Conv2D):
         return config
 
 
-# -- resampling layers (no weights) -----------------------------------------------------------------
+# -- resampling layers (no weights) ----------------------------------------------------------------
 class _Resample(Layer):
     """Base of the weightless layers that change the size of the spatial axes."""
 
@@ -367,7 +367,7 @@ class UpSampling1D(_Resample):
 
 class UpSampling2D(_Resample):
     """Enlarges images by ``size = (rows, cols)`` integer factors: ``'nearest'`` repeats
-    each pixel, ``'bilinear'`` interpolates (as TF1's ``resize_bilinear``)."""
+    each pixel, ``'bilinear'`` interpolates with half-pixel centers (``tf.image.resize``)."""
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(2, data_format, **kwargs)
