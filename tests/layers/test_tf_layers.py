@@ -199,3 +199,29 @@ def test_custom_tf_layers_layer():
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         np.testing.assert_allclose(sess.run(y, {x: [[1., 2.]]}), [[3., 6.]])
+
+
+def test_conv1d_conv2d_transpose_and_1d_pooling_layers():
+    x = tf.placeholder(tf.float32, [None, 10, 3])
+    y = tf.layers.conv1d(x, 4, 3, padding="same", name="c1")
+    p = tf.layers.max_pooling1d(y, 2, 2)
+    q = tf.layers.average_pooling1d(y, 2, 2)
+    img = tf.placeholder(tf.float32, [None, 5, 5, 2])
+    up = tf.layers.conv2d_transpose(img, 3, 3, strides=2, padding="same")
+    assert y.shape.as_list() == [None, 10, 4] and p.shape.as_list() == [None, 5, 4]
+    assert q.shape.as_list() == [None, 5, 4] and up.shape.as_list() == [None, 10, 10, 3]
+    names = sorted(v.name for v in tf.global_variables())
+    assert names == ["c1/bias:0", "c1/kernel:0", "conv2d_transpose/bias:0",
+                     "conv2d_transpose/kernel:0"]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        value = np.random.RandomState(0).randn(2, 10, 3).astype(np.float32)
+        kernel, bias = sess.run(["c1/kernel:0", "c1/bias:0"])
+        out, pooled = sess.run([y, p], {x: value})
+        padded = np.pad(value, ((0, 0), (1, 1), (0, 0)))
+        expected = np.stack([np.einsum("bkc,kcf->bf", padded[:, t:t + 3], kernel)
+                             for t in range(10)], axis=1) + bias
+        np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(pooled, expected.reshape(2, 5, 2, 4).max(axis=2), rtol=1e-5,
+                                   atol=1e-5)
+        assert sess.run(up, {img: np.ones((1, 5, 5, 2))}).shape == (1, 10, 10, 3)

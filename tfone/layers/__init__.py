@@ -9,8 +9,10 @@ to ``tf.GraphKeys.REGULARIZATION_LOSSES`` and batch normalization's moving-avera
 from tfone.layers.base import Layer, InputSpec  # noqa: F401
 from tfone.layers.core import Dense, dense, Dropout, dropout, Flatten, flatten  # noqa: F401
 from tfone.layers.convolutional import (  # noqa: F401
-    Conv2D, conv2d, Convolution2D, convolution2d)
+    Conv1D, conv1d, Conv2D, conv2d, Conv2DTranspose, conv2d_transpose, Convolution1D,
+    Convolution2D, Convolution2DTranspose, convolution2d, convolution2d_transpose)
 from tfone.layers.pooling import (  # noqa: F401
+    MaxPooling1D, max_pooling1d, AveragePooling1D, average_pooling1d, MaxPool1D, AveragePool1D,
     MaxPooling2D, max_pooling2d, AveragePooling2D, average_pooling2d, MaxPool2D, AveragePool2D)
 from tfone.layers.normalization import (  # noqa: F401
     BatchNormalization, batch_normalization, BatchNorm)
