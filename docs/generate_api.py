@@ -34,6 +34,7 @@ NAMESPACES = [
     ("tf.train", "tfone.train"),
     ("tf.layers", "tfone.layers"),
     ("tf.data", "tfone.data"),
+    ("tf.data.experimental", "tfone.data.experimental"),
     ("tf.summary", "tfone.summary"),
     ("tf.debugging", "tfone.debugging"),
     ("tf.errors", "tfone.errors"),

@@ -222,3 +222,14 @@ def test_interleave_default_cycle_length_is_the_cpu_count():
     ds = Dataset.range(3).interleave(lambda x: Dataset.from_tensors(x).repeat(2))
     assert ds._cycle_length == (os.cpu_count() or 1)
     assert sorted(values(ds)) == [0, 0, 1, 1, 2, 2]
+
+
+def test_errors_of_tf_ops_in_a_map_function_are_raised_when_it_is_built():
+    labels = Dataset.from_tensor_slices(np.zeros(4, np.float32))
+    with pytest.raises(TypeError, match="OneHot"):          # as TF1: at map() time
+        labels.map(lambda y: tf.one_hot(y, 10))
+    with pytest.raises(ValueError, match="reshape|Reshape"):
+        Dataset.from_tensor_slices(np.zeros((2, 6))).map(lambda x: tf.reshape(x, [5]))
+    mixed = labels.map(lambda y: tf.constant(np.sqrt(y)))
+    with pytest.raises(TypeError, match="neither traced nor run on numpy values"):
+        mixed.make_one_shot_iterator()

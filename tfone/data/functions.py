@@ -7,13 +7,16 @@ element, in a private Session fed with the element's values. So ``output_types``
 ``output_shapes`` are known statically, and the function's Python code (and its side
 effects, e.g. a ``print``) runs once, when the dataset is built.
 
-tfone extension: a function that cannot be traced (it raises on tensors, e.g. because it
-calls numpy on its arguments or tests a value with ``if``) is called on the numpy values of
-each element instead, in Python. Its output structure and dtypes are then found, when an
-iterator needs them, by calling it on zeros shaped like the input; dims that change with the
-input's unknown dims are unknown. If it fails on numpy values too, the error reports why
-tracing failed as well.
+Errors of the tf ops a function builds (a dtype or shape mismatch) are raised when the
+dataset is built, as in TF1. tfone extension: a function that fails on tensors for another
+reason (it calls numpy on its arguments, tests a value with ``if``, ...) is called on the
+numpy values of each element instead, in Python. Its output structure and dtypes are then
+found, when an iterator needs them, by calling it on zeros shaped like the input; dims that
+change with the input's unknown dims are unknown. If it fails on numpy values too, the error
+reports why tracing failed as well.
 """
+import os
+
 import numpy as np
 
 from tfone.framework import dtypes
@@ -31,6 +34,24 @@ class SpecUnavailable(TypeError):
 def call(fn, element):
     """TF's convention: a tuple element is unpacked into positional arguments."""
     return fn(*element) if isinstance(element, tuple) else fn(element)
+
+
+_TFONE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+# Tensor methods that refuse Python/numpy protocols (``if t:``, ``len(t)``, ``np.asarray(t)``):
+# raised there, an error means "numpy code", not "a tf op was misused".
+_PROTOCOLS = {"__bool__", "__len__", "__iter__", "__array__", "__index__", "__int__",
+              "__float__", "__complex__"}
+
+
+def _raised_by_tf(error):
+    """Did ``error`` come from tfone building an op (a dtype or shape mismatch...)?"""
+    tb, last = error.__traceback__, None
+    while tb is not None:
+        last, tb = tb, tb.tb_next
+    if last is None:
+        return False
+    code = last.tb_frame.f_code
+    return code.co_filename.startswith(_TFONE) and code.co_name not in _PROTOCOLS
 
 
 def _is_tensor(value):
@@ -63,8 +84,10 @@ class StructuredFunction:
         else:
             try:
                 self._trace()
-            except Exception as e:  # the function does not work on tensors: numpy mode
-                self._trace_error = e
+            except Exception as e:
+                if _raised_by_tf(e):   # the function's tf ops are wrong: report it now, as TF1
+                    raise
+                self._trace_error = e  # numpy code: numpy mode
 
     # -- tracing -------------------------------------------------------------------------------
     def _trace(self):
@@ -136,8 +159,9 @@ class StructuredFunction:
                                 % (self._what, type(result).__name__))
             return result
         if any(_is_tensor(leaf) for leaf in nest.flatten(result)):
-            raise self._explain(TypeError(
-                "%s returned graph tensors for numpy inputs" % self._what))
+            raise TypeError("%s mixes tf ops with code that fails on tensors, so it can be "
+                            "neither traced nor run on numpy values. Tracing failed with %s: %s"
+                            % (self._what, type(self._trace_error).__name__, self._trace_error))
         return self._normalize(result) if self._normalize else result
 
     def _explain(self, error):
@@ -165,11 +189,9 @@ class StructuredFunction:
                 second = describe(self._call_numpy(_zeros_like_spec(self._input_spec, 2)))
             except Exception as e:
                 raise SpecUnavailable(
-                    "cannot find the output structure of %s: it could not be traced with tf "
-                    "ops (%s: %s), and calling it on zeros shaped like its input failed (%s: %s). "
-                    "Write it with tf ops (tf.py_func can wrap numpy code)." % (
-                        self._what, type(self._trace_error).__name__, self._trace_error,
-                        type(e).__name__, e)) from e
+                    "Cannot find the output types and shapes of %s, called on zeros shaped like "
+                    "its input: %s\n  Write it with tf ops (tf.py_func can wrap numpy code)."
+                    % (self._what, e)) from e
             self._numpy_spec = _merge_specs(first, second, self._what)
         return self._numpy_spec
 
