@@ -11,7 +11,6 @@ import _example
 import glob
 import os
 
-import numpy as np
 import tfone as tf
 from tfone.keras.datasets import iris
 import viz

@@ -7,7 +7,6 @@ with optimizer.apply_gradients(global_step=...), which also increments the step.
 """
 import _example
 
-import numpy as np
 import tfone as tf
 from tfone.keras.datasets import spirals
 import viz

@@ -9,7 +9,6 @@ freeze.
 """
 import _example
 
-import os
 
 import numpy as np
 import tfone as tf

@@ -10,7 +10,6 @@ signal's scale from layer to layer (He initialisation: variance 2 / fan_in).
 """
 import _common  # first: it configures numpy and matplotlib for the lessons
 
-import numpy as np
 
 import tfone as tf
 from tfone.keras.datasets import make_moons

@@ -44,7 +44,7 @@ def main():
 
     # -----------------------------------------------------------------------------------------
     lesson.section("1. Start a local Dask cluster")
-    from tfone.distribute import Cluster, DataParallel, data_flow_dot
+    from tfone.distribute import Cluster, DataParallel
     with Cluster(n_workers=2) as cluster:
         print(cluster)
         for address, pid in sorted(cluster.worker_pids().items()):

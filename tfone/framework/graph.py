@@ -10,7 +10,7 @@ import threading
 
 from tfone.framework import dtypes as _dtypes
 from tfone.framework import source_info
-from tfone.framework.tensor_shape import TensorShape, as_shape
+from tfone.framework.tensor_shape import as_shape
 
 __all__ = ["Graph", "Operation", "Tensor", "GraphKeys", "get_default_graph",
            "reset_default_graph", "name_scope", "control_dependencies", "device",

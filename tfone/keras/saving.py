@@ -450,7 +450,7 @@ def load_model(filepath, custom_objects=None, compile=True):
                 warnings.warn("No training configuration found in save file: the model was "
                               "*not* compiled. Compile it manually.")
                 return model
-            from tfone.keras import optimizers, losses, metrics
+            from tfone.keras import optimizers, losses
             optimizer = optimizers.deserialize(config["optimizer_config"],
                                                custom_objects=custom_objects)
             loss = _deserialize_nested(config["loss"], losses.deserialize, custom_objects)

@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from tfone.framework import dtypes
-from tfone.framework.graph import Tensor, get_default_graph, name_scope
+from tfone.framework.graph import Tensor, name_scope
 from tfone.framework.op_registry import (OpDef, register_op, apply_op, convert_to_tensor,
                                          constant_value, NOT_DIFFERENTIABLE, REQUIRED,
                                          is_tensor_like)
@@ -761,15 +761,6 @@ class StridedSlice(OpDef):
 
     def compute(self, input, begin, end, strides, **masks):
         return _strided_get(input, _slice_spec(begin, end, strides, **masks))
-
-    def make_kernel(self, op, ctx):
-        values = [constant_value(t) for t in op.inputs[1:]]
-        masks = dict(op.attrs)
-        if any(v is None for v in values):
-            return lambda x, b, e, s: _strided_get(x, _slice_spec(b, e, s, **masks))
-        # The usual case (x[:, 0], xs[t]): the numpy index is computed once, at bind time.
-        spec = _slice_spec(*[np.asarray(v).reshape(-1) for v in values], **masks)
-        return lambda x, b, e, s: _strided_get(x, spec)
 
     def gradient(self, op, grad):
         x, begin, end, strides = op.inputs

@@ -68,7 +68,7 @@ def with_dependencies(dependencies, output_tensor, name=None):
 
 def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF1's name
     """The same tensors, each available only after all of them (and control_inputs) are computed."""
-    with name_scope(name, "tuple") as scope:
+    with name_scope(name, "tuple"):
         gating = [t.op for t in tensors if t is not None]
         if control_inputs:
             gating += [c.op if isinstance(c, Tensor) else c for c in control_inputs]
@@ -164,7 +164,7 @@ class CondMerge(OpDef):
     """The output of a tf.cond: ``true_value`` if ``pred`` else ``false_value``.
 
     A Session runs only the ops of the taken branch: in the plan, each branch's ops sit
-    under ``if pred:`` / ``if not pred:`` (see session.py). Gradients flow into the taken
+    under ``if pred:`` / ``if not pred:`` (see plan.py). Gradients flow into the taken
     branch only.
     """
     inputs = ("pred:bool", "true_value:T", "false_value:T")
@@ -289,7 +289,7 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
     if default is None:
         *pairs, (last_pred, last_fn) = pairs
         default = last_fn
-    with name_scope(name, "case") as scope:
+    with name_scope(name, "case"):
         if exclusive and len(pairs) > 1:
             from tfone.ops import check_ops, math_ops
             count = math_ops.reduce_sum(math_ops.cast(array_ops.stack([p for p, _ in pairs]),

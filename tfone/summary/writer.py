@@ -141,7 +141,7 @@ def run_metadata_proto(run_metadata, graph=None):
     if hasattr(run_metadata, "SerializeToString"):
         return run_metadata
     config_pb2 = proto("config_pb2")
-    step_stats_pb2, description_pb2 = proto("step_stats_pb2"), proto("tensor_description_pb2")
+    description_pb2 = proto("tensor_description_pb2")
     allocation_pb2 = proto("allocation_description_pb2")
     graph = _graph.get_default_graph() if graph is None else graph
     result = config_pb2.RunMetadata()

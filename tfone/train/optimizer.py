@@ -15,7 +15,7 @@ Updates write into the variable buffers in place, and a variable's ``read`` shar
 buffer, so an update must not run before every other use of the variable's old value in the
 same step (e.g. the backprop ``matmul(dy, W2, transpose_b=True)`` that carries the error to
 layer 1). The Session guarantees that for every run: it orders each write after the reads of
-the old value (see ``_schedule`` in tfone/framework/session.py), so the graph stays TF1's.
+the old value (see tfone/framework/schedule.py), so the graph stays TF1's.
 """
 import contextlib
 

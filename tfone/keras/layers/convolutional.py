@@ -6,7 +6,7 @@ weightless resampling layers ``UpSampling1D/2D``, ``ZeroPadding1D/2D``, ``Croppi
 default, the 2-D layers follow ``keras.backend.image_data_format()``).
 """
 from tfone.framework.tensor_shape import TensorShape, dimension_value
-from tfone.keras import activations, backend, constraints, regularizers
+from tfone.keras import activations, constraints, regularizers
 from tfone import initializers
 from tfone.keras.engine.base_layer import Layer, InputSpec
 from tfone.keras.layers.core import _normalize_data_format, _cast_to
