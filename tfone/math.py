@@ -8,8 +8,8 @@ that module provides them.
 from tfone.ops.math_ops import (  # noqa: F401
     add, subtract, multiply, divide, realdiv, truediv, floordiv, floormod, mod, pow, negative,
     scalar_mul, div_no_nan, maximum, minimum, squared_difference, add_n, abs, sign, square, sqrt,
-    rsqrt, exp, expm1, log, log1p, sin, cos, tan, tanh, sigmoid, reciprocal, round, floor, ceil,
-    conj, erf, is_nan, is_inf, is_finite, equal, not_equal, less, less_equal, greater,
+    rsqrt, exp, expm1, log, log1p, sin, cos, tan, tanh, sigmoid, reciprocal, round, rint, floor,
+    ceil, conj, erf, is_nan, is_inf, is_finite, equal, not_equal, less, less_equal, greater,
     greater_equal, logical_and, logical_or, logical_not, logical_xor, cumsum, reduce_sum,
     reduce_mean, reduce_max, reduce_min, reduce_prod, reduce_logsumexp, reduce_any, reduce_all,
     reduce_variance, reduce_std, count_nonzero, argmax, argmin, accumulate_n, truncatediv,

@@ -45,6 +45,7 @@ UNARY = {
     "Floor": (tf.floor, np.floor, "any", None),
     "Ceil": (tf.ceil, np.ceil, "any", None),
     "Round": (tf.round, np.round, "any", None),
+    "Rint": (tf.math.rint, np.rint, "any", None),
 }
 # Gradient helper ops y' = f'(x) expressed through y = f(x): (y, dy) -> value.
 UNARY_GRAD = {
@@ -128,7 +129,7 @@ def shape_of(t):
 def test_unary_matches_numpy_and_keeps_float32(op_type):
     fn, ref, domain, _ = UNARY[op_type]
     x = sample(domain, (4, 3)).astype(np.float32)
-    if op_type == "Round":
+    if op_type in ("Round", "Rint"):
         x[0, :3] = [0.5, 1.5, -2.5]  # halves go to even (banker's rounding, like TF)
     p = tf.placeholder(tf.float32, [None, 3])
     y = fn(p)
@@ -136,7 +137,7 @@ def test_unary_matches_numpy_and_keeps_float32(op_type):
     out = run(y, {p: x})
     assert out.dtype == np.float32
     np.testing.assert_allclose(out, ref(x.astype(np.float64)), rtol=2e-6, atol=1e-6)
-    if op_type == "Round":
+    if op_type in ("Round", "Rint"):
         np.testing.assert_array_equal(out[0, :3], [0.0, 2.0, -2.0])
 
 
@@ -157,7 +158,7 @@ def test_unary_gradients_first_and_second_order(op_type):
     check_gradients(fn, x, order=2)
 
 
-@pytest.mark.parametrize("op_type", ["Floor", "Ceil", "Round"])
+@pytest.mark.parametrize("op_type", ["Floor", "Ceil", "Round", "Rint"])
 def test_piecewise_constant_ops_have_no_gradient(op_type):
     x = tf.placeholder(tf.float32, [3])
     assert tf.gradients(UNARY[op_type][0](x), x) == [None]
@@ -178,6 +179,25 @@ def test_integer_unary_ops_keep_integers():
     np.testing.assert_array_equal(n, [3, 0, -4])
     assert r is not None and a.dtype == s.dtype == q.dtype == np.int32
     assert tf.round(x) is x  # integer tensors are returned unchanged, as in TF1
+
+
+def test_rint_names_and_integer_inputs():
+    y = tf.rint(tf.constant([-1.5, 0.5, 2.5, 2.6], tf.float64))
+    assert y.op.name == "Rint" and y.dtype == tf.float64
+    np.testing.assert_array_equal(run(y), [-2.0, 0.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="int32"):
+        tf.math.rint(tf.constant([1, 2]))  # TF1's Rint takes floats only
+
+
+def test_saturate_cast_clips_to_the_target_range():
+    x = tf.constant([-300.0, -1.5, 0.7, 254.9, 300.0])
+    y = tf.saturate_cast(x, tf.uint8)
+    assert y.dtype == tf.uint8 and y.op.name == "saturate_cast"
+    np.testing.assert_array_equal(run(y), [0, 0, 0, 254, 255])
+    z = run(tf.saturate_cast(tf.constant([-70000, 5, 70000]), tf.int16))
+    assert z.dtype == np.int16 and z.tolist() == [-32768, 5, 32767]
+    same = tf.constant([1.0])
+    assert tf.saturate_cast(same, tf.float32) is same
 
 
 def test_sigmoid_is_stable_for_large_inputs():

@@ -31,7 +31,7 @@ __all__ = [
     # unary
     "abs", "sign", "square", "sqrt", "rsqrt", "exp", "expm1", "log", "log1p", "sin", "cos", "tan",
     "tanh", "sigmoid", "log_sigmoid", "reciprocal", "asin", "acos", "atan", "sinh", "cosh",
-    "asinh", "acosh", "atanh", "round", "floor", "ceil", "conj", "erf", "is_nan", "is_inf",
+    "asinh", "acosh", "atanh", "round", "rint", "floor", "ceil", "conj", "erf", "is_nan", "is_inf",
     "is_finite",
     # comparison and logic
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
@@ -42,7 +42,7 @@ __all__ = [
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_logsumexp",
     "reduce_any", "reduce_all", "count_nonzero", "argmax", "argmin",
     # misc
-    "range", "unbroadcast", "cast", "to_float", "to_double", "to_int32", "to_int64"]
+    "range", "unbroadcast", "cast", "saturate_cast", "to_float", "to_double", "to_int32", "to_int64"]
 
 _FLOAT_KINDS = "fc"       # floating and complex
 _REAL_KINDS = "iuf"       # real numbers
@@ -1089,6 +1089,15 @@ class Round(UnaryElementwise):
     gradient = NOT_DIFFERENTIABLE
 
 
+@register_op("Rint")
+class Rint(UnaryElementwise):
+    """Nearest integer as a float, halves to even (``tf.math.rint``; rint(-1.5) is -2.0)."""
+    label = "rint"
+    kinds = "f"
+    compute = staticmethod(np.rint)
+    gradient = NOT_DIFFERENTIABLE  # piecewise constant (TF1 returns no gradient)
+
+
 @register_op("Conj")
 class Conj(UnaryElementwise):
     """Complex conjugate."""
@@ -1370,6 +1379,12 @@ def floor(x, name=None):
 def ceil(x, name=None):
     """The smallest integer not less than x, element-wise (Ceil)."""
     return apply_op("Ceil", [x], name=name)
+
+
+def rint(x, name=None):
+    """The nearest integer to x, element-wise, as a float; halves go to the even integer
+    (Rint)."""
+    return apply_op("Rint", [x], name=name)
 
 
 def round(x, name=None):  # noqa: A001 - TF1's name
@@ -2508,6 +2523,19 @@ def cast(x, dtype, name=None):
     if x.dtype == dtype:
         return x
     return apply_op("Cast", [x], {"DstT": dtype}, name=name or "Cast")
+
+
+def saturate_cast(value, dtype, name=None):
+    """``value`` cast to ``dtype`` after clipping it to the range of ``dtype``, so out-of-range
+    values become the smallest or largest value of ``dtype`` instead of wrapping around."""
+    with name_scope(name, "saturate_cast", [value]) as scope:
+        value = convert_to_tensor(value, name="value")
+        dtype = dtypes.as_dtype(dtype).base_dtype
+        if value.dtype.min < dtype.min:
+            value = maximum(value, convert_to_tensor(dtype.min, dtype=value.dtype, name="min"))
+        if value.dtype.max > dtype.max:
+            value = minimum(value, convert_to_tensor(dtype.max, dtype=value.dtype, name="max"))
+        return cast(value, dtype, name=scope)
 
 
 def to_float(x, name="ToFloat"):
