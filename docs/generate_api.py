@@ -29,6 +29,7 @@ NAMESPACES = [
     ("tf.math", "tfone.math"),
     ("tf.linalg", "tfone.linalg"),
     ("tf.random", "tfone.random"),
+    ("tf.image", "tfone.image"),
     ("tf.initializers", "tfone.initializers"),
     ("tf.losses", "tfone.losses"),
     ("tf.train", "tfone.train"),

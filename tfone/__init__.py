@@ -53,6 +53,8 @@ from tfone import random, initializers  # noqa: F401  (tf.random.*, tf.initializ
 from tfone import math, linalg  # noqa: F401  (tf.math.*, tf.linalg.*)
 from tfone.linalg import trace  # noqa: F401
 from tfone import nn, losses  # noqa: F401  (tf.nn.*, tf.losses.*)
+from tfone import image  # noqa: F401  (tf.image.*)
+from tfone.ops.image_ops import random_crop  # noqa: F401
 from tfone.ops.logging_ops import Print, print, check_numerics, add_check_numerics_ops  # noqa: F401,A004
 from tfone.ops.check_ops import (  # noqa: F401
     Assert, assert_equal, assert_none_equal, assert_less, assert_less_equal, assert_greater,
