@@ -147,3 +147,122 @@ def test_output_and_input_projection_wrappers():
     assert "rnn/input_projection_wrapper/kernel:0" in [v.name for v in tf.global_variables()]
     with pytest.raises(ValueError, match="output_size must be > 0"):
         tf.contrib.rnn.OutputProjectionWrapper(tf.contrib.rnn.GRUCell(3), 0)
+
+
+# -- batch_norm ------------------------------------------------------------------------------
+EPS = 1e-3
+
+
+def _normalized(x, axes):
+    return (x - x.mean(axes, keepdims=True)) / np.sqrt(x.var(axes, keepdims=True) + EPS)
+
+
+def test_batch_norm_in_fully_connected_with_forced_updates():
+    # Hands-On ML (1st ed.), chapter 11: batch_norm as fully_connected's normalizer_fn with
+    # updates_collections=None, so each training run also moves the averages.
+    x = np.random.RandomState(0).randn(8, 5).astype(np.float32)
+    X = tf.placeholder(tf.float32, [None, 5])
+    is_training = tf.placeholder(tf.bool, ())
+    bn_params = {"is_training": is_training, "decay": 0.99, "updates_collections": None}
+    hidden = tf.contrib.layers.fully_connected(X, 4, scope="hidden1",
+                                               normalizer_fn=tf.contrib.layers.batch_norm,
+                                               normalizer_params=bn_params)
+    names = ["hidden1/weights:0", "hidden1/BatchNorm/beta:0",      # scale=False: no gamma
+             "hidden1/BatchNorm/moving_mean:0", "hidden1/BatchNorm/moving_variance:0"]
+    assert [v.name for v in tf.global_variables()] == names
+    assert [v.name for v in tf.trainable_variables()] == names[:2]
+    assert [v.name for v in tf.get_collection(tf.GraphKeys.MODEL_VARIABLES)] == names
+    assert not tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+    assert hidden.name == "hidden1/Relu:0" and hidden.shape.as_list() == [None, 4]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        weights = sess.run(tf.global_variables()[0])
+        z = x @ weights
+        out = sess.run(hidden, {X: x, is_training: True})
+        np.testing.assert_allclose(out, np.maximum(_normalized(z, 0), 0), atol=1e-5)
+        mean, var = sess.run(tf.global_variables()[2:])
+        np.testing.assert_allclose(mean, 0.01 * z.mean(0), rtol=1e-5, atol=1e-7)
+        # fused batch norm: the moving variance gets the Bessel-corrected batch variance
+        np.testing.assert_allclose(var, 0.99 + 0.01 * z.var(0, ddof=1), rtol=1e-6)
+        out = sess.run(hidden, {X: x, is_training: False})        # moving statistics,
+        np.testing.assert_allclose(out, np.maximum((z - mean) / np.sqrt(var + EPS), 0),
+                                   atol=1e-5)
+        np.testing.assert_array_equal(sess.run(tf.global_variables()[2]), mean)  # no update
+
+
+def test_batch_norm_default_update_ops_for_2d_and_4d_inputs():
+    rng = np.random.RandomState(1)
+    x2 = rng.randn(6, 3).astype(np.float32)
+    x4 = rng.randn(3, 4, 5, 2).astype(np.float32)
+    y2 = tf.contrib.layers.batch_norm(x2, scale=True, param_initializers={
+        "gamma": tf.constant_initializer(2.0), "beta": tf.constant_initializer(0.5)})
+    y4 = tf.contrib.layers.batch_norm(x4, decay=0.9)
+    assert [v.name for v in tf.global_variables()] == [
+        "BatchNorm/beta:0", "BatchNorm/gamma:0", "BatchNorm/moving_mean:0",
+        "BatchNorm/moving_variance:0", "BatchNorm_1/beta:0", "BatchNorm_1/moving_mean:0",
+        "BatchNorm_1/moving_variance:0"]
+    assert len(tf.get_collection(tf.GraphKeys.MODEL_VARIABLES)) == 7
+    updates = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+    assert len(updates) == 4
+    assert y2.shape.as_list() == [6, 3] and y4.shape.as_list() == [3, 4, 5, 2]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        out2, out4 = sess.run([y2, y4])
+        np.testing.assert_allclose(out2, 2.0 * _normalized(x2, 0) + 0.5, atol=1e-5)
+        np.testing.assert_allclose(out4, _normalized(x4, (0, 1, 2)), atol=1e-5)
+        moving = [v for v in tf.global_variables() if "moving" in v.name]
+        np.testing.assert_array_equal(sess.run(moving[0]), [0, 0, 0])   # not run yet
+        sess.run(updates)
+        m2, v2, m4, v4 = sess.run(moving)
+    np.testing.assert_allclose(m2, 0.001 * x2.mean(0), rtol=1e-4, atol=1e-8)
+    np.testing.assert_allclose(v2, 0.999 + 0.001 * x2.var(0, ddof=1), rtol=1e-6)
+    np.testing.assert_allclose(m4, 0.1 * x4.mean((0, 1, 2)), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(v4, 0.9 + 0.1 * x4.var((0, 1, 2), ddof=1), rtol=1e-5)
+
+
+def test_batch_norm_moments_paths_and_data_format():
+    rng = np.random.RandomState(2)
+    x3 = rng.randn(3, 4, 2).astype(np.float32)
+    x2 = rng.randn(5, 2).astype(np.float32)
+    nchw = rng.randn(3, 2, 4, 5).astype(np.float32)
+    y3 = tf.contrib.layers.batch_norm(x3, decay=0.9, scope="rank3")    # tf.layers, not fused
+    legacy = tf.contrib.layers.batch_norm(x2, fused=False, updates_collections=None,
+                                          scope="legacy", activation_fn=tf.nn.relu)
+    y_nchw = tf.contrib.layers.batch_norm(nchw, data_format="NCHW", scope="nchw")
+    assert legacy.name == "legacy/Relu:0"
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        out3, out_legacy, out_nchw = sess.run([y3, legacy, y_nchw])
+        sess.run(tf.get_collection(tf.GraphKeys.UPDATE_OPS))
+        v3, v_legacy, v_nchw = sess.run([tf.global_variables(s + "/moving_variance")[0]
+                                          for s in ("rank3", "legacy", "nchw")])
+    np.testing.assert_allclose(out3, _normalized(x3, (0, 1)), atol=1e-5)
+    np.testing.assert_allclose(out_legacy, np.maximum(_normalized(x2, 0), 0), atol=1e-5)
+    np.testing.assert_allclose(out_nchw, _normalized(nchw, (0, 2, 3)), atol=1e-5)
+    np.testing.assert_allclose(v3, 0.9 + 0.1 * x3.var((0, 1)), rtol=1e-6)       # population
+    np.testing.assert_allclose(v_legacy, 0.999 + 0.001 * x2.var(0), rtol=1e-6)  # variance
+    np.testing.assert_allclose(v_nchw, 0.999 + 0.001 * nchw.var((0, 2, 3), ddof=1), rtol=1e-6)
+
+
+def test_batch_norm_reuse_inference_and_errors():
+    x = np.random.RandomState(3).randn(4, 3).astype(np.float32)
+    train = tf.contrib.layers.batch_norm(x, scope="bn", updates_collections=None)
+    test = tf.contrib.layers.batch_norm(x, scope="bn", reuse=True, is_training=False)
+    assert len(tf.global_variables()) == 3                 # beta, moving_mean, moving_variance
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        before = sess.run(test)
+        np.testing.assert_allclose(before, x / np.sqrt(1 + EPS), rtol=1e-5)   # mean 0, var 1
+        sess.run(train)
+        mean, var = sess.run(tf.global_variables()[1:])
+        np.testing.assert_allclose(sess.run(test), (x - mean) / np.sqrt(var + EPS), rtol=1e-5)
+    zero_debias = tf.contrib.layers.batch_norm(x, zero_debias_moving_mean=True, scope="zd")
+    assert zero_debias.shape.as_list() == [4, 3]
+    assert "zd/zd/moving_mean/biased:0" in [v.name for v in tf.global_variables()]  # as TF1
+    with pytest.raises(ValueError, match="not supported"):
+        tf.contrib.layers.batch_norm(x, renorm=True)
+    with pytest.raises(ValueError, match="NCHW or NHWC"):
+        tf.contrib.layers.batch_norm(np.zeros((2, 3, 3, 1), np.float32), data_format="HWC",
+                                     fused=False)
+    with pytest.raises(ValueError, match="C` dimension"):
+        tf.contrib.layers.batch_norm(tf.placeholder(tf.float32, [None, None]))

@@ -5,7 +5,8 @@ TF 1.x's ``tf.contrib`` was a large, unstable collection; tfone provides only:
 - ``tf.contrib.layers``: ``xavier_initializer``, ``xavier_initializer_conv2d``,
   ``variance_scaling_initializer`` (contrib's formulas), ``l1_regularizer``,
   ``l2_regularizer``, ``l1_l2_regularizer``, ``sum_regularizer``, ``apply_regularization``,
-  ``fully_connected``, ``flatten``;
+  ``fully_connected``, ``flatten``, ``batch_norm`` (contrib's names, defaults and update
+  rules);
 - ``tf.contrib.rnn``: the cells of ``tf.nn.rnn_cell``, ``static_rnn`` and
   ``static_bidirectional_rnn``.
 

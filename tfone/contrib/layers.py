@@ -20,7 +20,7 @@ from tfone.platform import tf_logging
 
 __all__ = ["xavier_initializer", "xavier_initializer_conv2d", "variance_scaling_initializer",
            "l1_regularizer", "l2_regularizer", "l1_l2_regularizer", "sum_regularizer",
-           "apply_regularization", "fully_connected", "flatten"]
+           "apply_regularization", "fully_connected", "flatten", "batch_norm"]
 
 
 # -- initializers --------------------------------------------------------------------------------
@@ -231,3 +231,283 @@ def flatten(inputs, outputs_collections=None, scope=None):
     for key in outputs_collections or ():
         get_default_graph().add_to_collection(key, outputs)
     return outputs
+
+
+# -- batch normalization ---------------------------------------------------------------------
+def _collections_for(variables_collections, name):
+    """contrib's get_variable_collections: a dict gives per-variable collections."""
+    if isinstance(variables_collections, dict):
+        return variables_collections.get(name)
+    return variables_collections
+
+
+def _model_variable(name, shape, dtype, initializer, trainable, collections, regularizer=None):
+    """contrib's model_variable: also in GLOBAL_VARIABLES and MODEL_VARIABLES."""
+    collections = list(collections or [])
+    collections += [GraphKeys.GLOBAL_VARIABLES, GraphKeys.MODEL_VARIABLES]
+    return variable_scope.get_variable(name, shape=shape, dtype=dtype, initializer=initializer,
+                                       regularizer=regularizer, trainable=trainable,
+                                       collections=list(dict.fromkeys(collections)))
+
+
+def _model_variable_getter(getter, name, collections=None, **kwargs):
+    # As contrib's layer_variable_getter: core-layer variables become model variables.
+    collections = list(collections or [GraphKeys.GLOBAL_VARIABLES])
+    collections.append(GraphKeys.MODEL_VARIABLES)
+    return getter(name, collections=list(dict.fromkeys(collections)), **kwargs)
+
+
+def _add_to_collections(variable, variables_collections, name):
+    graph = get_default_graph()
+    for key in _collections_for(variables_collections, name) or []:
+        if not any(v is variable for v in graph.get_collection(key)):
+            graph.add_to_collection(key, variable)
+
+
+def _constant_bool(is_training):
+    from tfone.framework.op_registry import constant_value, is_tensor_like
+    if is_tensor_like(is_training):
+        value = constant_value(convert_to_tensor(is_training))
+        return None if value is None else bool(value)
+    return bool(is_training)
+
+
+def _finish(outputs, activation_fn, outputs_collections):
+    if activation_fn is not None:
+        outputs = activation_fn(outputs)
+    for key in outputs_collections or ():
+        get_default_graph().add_to_collection(key, outputs)
+    return outputs
+
+
+def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, activation_fn=None,
+               param_initializers=None, param_regularizers=None,
+               updates_collections=GraphKeys.UPDATE_OPS, is_training=True, reuse=None,
+               variables_collections=None, outputs_collections=None, trainable=True,
+               batch_weights=None, fused=None, data_format="NHWC",
+               zero_debias_moving_mean=False, scope=None, renorm=False, renorm_clipping=None,
+               renorm_decay=0.99, adjustment=None):
+    """Batch normalization with contrib's names and defaults (scope ``BatchNorm``; variables
+    ``beta``, ``moving_mean``, ``moving_variance``, and ``gamma`` only with ``scale=True``).
+
+    Training (``is_training`` True or a bool tensor) normalizes with the batch statistics and
+    moves ``moving_mean``/``moving_variance`` by ``decay``; the update ops go to
+    ``updates_collections`` (default ``tf.GraphKeys.UPDATE_OPS``: run them with the train op)
+    or, with ``updates_collections=None``, run whenever the output is computed. As TF 1.x,
+    2-D and 4-D inputs use ``tf.nn.fused_batch_norm`` (its Bessel-corrected batch variance
+    feeds the moving variance); ``fused=False`` or other ranks use ``tf.nn.moments``.
+    """
+    if batch_weights is not None or renorm or adjustment is not None:
+        raise ValueError("tf.contrib.layers.batch_norm: batch_weights, renorm and adjustment "
+                         "are not supported by tfone.")
+    if fused is None:
+        fused = True
+    inputs = convert_to_tensor(inputs)
+    rank = inputs.shape.ndims
+    default_updates = updates_collections == GraphKeys.UPDATE_OPS
+    if fused and rank in (2, 4) and (zero_debias_moving_mean or rank == 2 or
+                                     not default_updates):
+        return _fused_batch_norm(inputs, decay, center, scale, epsilon, activation_fn,
+                                 param_initializers, param_regularizers, updates_collections,
+                                 is_training, reuse, variables_collections, outputs_collections,
+                                 trainable, data_format, zero_debias_moving_mean, scope)
+    if data_format not in ("NCHW", "NHWC"):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+    with variable_scope.variable_scope(scope, "BatchNorm", [inputs], reuse=reuse,
+                                       custom_getter=_model_variable_getter) as sc:
+        if default_updates and not zero_debias_moving_mean:
+            return _core_batch_norm(inputs, decay, center, scale, epsilon, activation_fn,
+                                    param_initializers, param_regularizers, is_training, reuse,
+                                    variables_collections, outputs_collections, trainable,
+                                    fused and rank == 4, data_format, sc)
+        return _moments_batch_norm(inputs, decay, center, scale, epsilon, activation_fn,
+                                   param_initializers, updates_collections, is_training,
+                                   variables_collections, outputs_collections, trainable,
+                                   data_format, zero_debias_moving_mean)
+
+
+def _core_batch_norm(inputs, decay, center, scale, epsilon, activation_fn, param_initializers,
+                     param_regularizers, is_training, reuse, variables_collections,
+                     outputs_collections, trainable, fused, data_format, sc):
+    """The path through tf.layers' BatchNormalization (updates in UPDATE_OPS)."""
+    from tfone.layers.normalization import BatchNormalization
+    initializers = param_initializers or {}
+    regularizers = param_regularizers or {}
+    layer = BatchNormalization(
+        axis=1 if data_format == "NCHW" else -1, momentum=decay, epsilon=epsilon,
+        center=center, scale=scale,
+        beta_initializer=initializers.get("beta", init_ops.zeros_initializer()),
+        gamma_initializer=initializers.get("gamma", init_ops.ones_initializer()),
+        moving_mean_initializer=initializers.get("moving_mean", init_ops.zeros_initializer()),
+        moving_variance_initializer=initializers.get("moving_variance",
+                                                     init_ops.ones_initializer()),
+        beta_regularizer=regularizers.get("beta"), gamma_regularizer=regularizers.get("gamma"),
+        trainable=trainable, name=sc.name, _scope=sc, _reuse=reuse, fused=fused)
+    outputs = layer.apply(inputs, training=is_training)
+    for name in ("moving_mean", "moving_variance", "beta", "gamma"):
+        variable = getattr(layer, name)
+        if variable is not None:
+            _add_to_collections(variable, variables_collections, name)
+    return _finish(outputs, activation_fn, outputs_collections)
+
+
+def _moments_batch_norm(inputs, decay, center, scale, epsilon, activation_fn,
+                        param_initializers, updates_collections, is_training,
+                        variables_collections, outputs_collections, trainable, data_format,
+                        zero_debias_moving_mean):
+    """contrib's own implementation with tf.nn.moments (custom updates_collections, None, or
+    zero_debias_moving_mean, when the fused path is off)."""
+    from tfone.ops import array_ops, control_flow_ops, nn_ops
+    from tfone.framework.graph import control_dependencies
+    from tfone.train import moving_averages
+    shape = inputs.shape
+    rank = shape.ndims
+    if rank is None:
+        raise ValueError("Inputs %s has undefined rank." % inputs.name)
+    dtype = inputs.dtype.base_dtype
+    if data_format == "NCHW":
+        moments_axes = [0] + list(range(2, rank))
+        params_shape = shape[1:2]
+        broadcast = [1, shape.as_list()[1]] + [1] * (rank - 2)
+    else:
+        moments_axes = list(range(rank - 1))
+        params_shape = shape[-1:]
+        broadcast = None
+    if not params_shape.is_fully_defined():
+        raise ValueError("Inputs %s has undefined channels dimension %s."
+                         % (inputs.name, params_shape))
+    initializers = param_initializers or {}
+
+    def make(name, default, trainable_variable):
+        return _model_variable(name, params_shape, dtype, initializers.get(name, default),
+                               trainable_variable,
+                               _collections_for(variables_collections, name))
+    beta = make("beta", init_ops.zeros_initializer(), trainable) if center else None
+    gamma = make("gamma", init_ops.ones_initializer(), trainable) if scale else None
+    moving_mean = make("moving_mean", init_ops.zeros_initializer(), False)
+    moving_variance = make("moving_variance", init_ops.ones_initializer(), False)
+
+    training_value = _constant_bool(is_training)
+    if training_value is None or training_value:
+        if data_format == "NCHW":
+            mean, variance = nn_ops.moments(inputs, moments_axes, keep_dims=True)
+            mean = array_ops.reshape(mean, [-1])
+            variance = array_ops.reshape(variance, [-1])
+        else:
+            mean, variance = nn_ops.moments(inputs, moments_axes)
+
+        def moving_vars():
+            return moving_mean.value(), moving_variance.value()
+
+        def updates():
+            return (moving_averages.assign_moving_average(moving_mean, mean, decay,
+                                                          zero_debias=zero_debias_moving_mean),
+                    moving_averages.assign_moving_average(moving_variance, variance, decay,
+                                                          zero_debias=False))
+        if updates_collections is None:
+            def forced_updates():
+                with control_dependencies(list(updates())):
+                    return array_ops.identity(mean), array_ops.identity(variance)
+            mean, variance = control_flow_ops.smart_cond(is_training, forced_updates,
+                                                         moving_vars)
+        else:
+            update_mean, update_variance = control_flow_ops.smart_cond(is_training, updates,
+                                                                       moving_vars)
+            graph = get_default_graph()
+            graph.add_to_collections(updates_collections, update_mean)
+            graph.add_to_collections(updates_collections, update_variance)
+            batch_mean, batch_variance = mean, variance
+            mean, variance = control_flow_ops.smart_cond(
+                is_training, lambda: (batch_mean, batch_variance), moving_vars)
+    else:
+        mean, variance = moving_mean.value(), moving_variance.value()
+    if broadcast is not None:
+        mean, variance = (array_ops.reshape(mean, broadcast),
+                          array_ops.reshape(variance, broadcast))
+        beta = None if beta is None else array_ops.reshape(beta, broadcast)
+        gamma = None if gamma is None else array_ops.reshape(gamma, broadcast)
+    outputs = nn_ops.batch_normalization(inputs, mean, variance, beta, gamma, epsilon)
+    outputs.set_shape(shape)
+    return _finish(outputs, activation_fn, outputs_collections)
+
+
+def _fused_batch_norm(inputs, decay, center, scale, epsilon, activation_fn, param_initializers,
+                      param_regularizers, updates_collections, is_training, reuse,
+                      variables_collections, outputs_collections, trainable, data_format,
+                      zero_debias_moving_mean, scope):
+    """contrib's fused path (2-D inputs are reshaped to [N, 1, 1, C]); float32 variables."""
+    from tfone.ops import array_ops, control_flow_ops, nn_ops
+    from tfone.framework.graph import control_dependencies
+    from tfone.ops.constant_op import constant
+    from tfone.train import moving_averages
+    if data_format not in ("NCHW", "NHWC"):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+    with variable_scope.variable_scope(scope, "BatchNorm", [inputs], reuse=reuse):
+        original_shape = inputs.shape
+        original_inputs = inputs
+        if original_shape.ndims == 2:
+            channels = original_shape.as_list()[-1]
+            if channels is None:
+                raise ValueError("`C` dimension must be known but is None")
+            new_shape = [-1, channels, 1, 1] if data_format == "NCHW" else [-1, 1, 1, channels]
+            inputs = array_ops.reshape(inputs, new_shape)
+        inputs_shape = inputs.shape
+        params_shape = inputs_shape[-1:] if data_format == "NHWC" else inputs_shape[1:2]
+        if not params_shape.is_fully_defined():
+            raise ValueError("Inputs %s has undefined `C` dimension %s."
+                             % (inputs.name, params_shape))
+        initializers = param_initializers or {}
+        regularizers = param_regularizers or {}
+
+        def make(name, default, trainable_variable, regularizer=None):
+            return _model_variable(name, params_shape, dtypes.float32,
+                                   initializers.get(name, default), trainable_variable,
+                                   _collections_for(variables_collections, name), regularizer)
+        if center:
+            beta = make("beta", init_ops.zeros_initializer(), trainable, regularizers.get("beta"))
+        else:
+            beta = constant(0.0, dtype=dtypes.float32, shape=params_shape.as_list())
+        if scale:
+            gamma = make("gamma", init_ops.ones_initializer(), trainable,
+                         regularizers.get("gamma"))
+        else:
+            gamma = constant(1.0, dtype=dtypes.float32, shape=params_shape.as_list())
+        moving_mean = make("moving_mean", init_ops.zeros_initializer(), False)
+        moving_variance = make("moving_variance", init_ops.ones_initializer(), False)
+
+        def training():
+            return nn_ops.fused_batch_norm(inputs, gamma, beta, epsilon=epsilon,
+                                           data_format=data_format)
+
+        def inference():
+            return nn_ops.fused_batch_norm(inputs, gamma, beta, mean=moving_mean,
+                                           variance=moving_variance, epsilon=epsilon,
+                                           is_training=False, data_format=data_format)
+        outputs, mean, variance = control_flow_ops.smart_cond(is_training, training, inference)
+
+        def updates():
+            return (moving_averages.assign_moving_average(moving_mean, mean, decay,
+                                                          zero_debias=zero_debias_moving_mean),
+                    moving_averages.assign_moving_average(moving_variance, variance, decay,
+                                                          zero_debias=False))
+        training_value = _constant_bool(is_training)
+        if training_value is None or training_value:
+            if updates_collections is None:
+                computed = outputs
+
+                def forced_updates():
+                    with control_dependencies(list(updates())):
+                        return array_ops.identity(computed)
+                outputs = control_flow_ops.smart_cond(is_training, forced_updates,
+                                                      lambda: computed)
+            else:
+                update_mean, update_variance = control_flow_ops.smart_cond(
+                    is_training, updates,
+                    lambda: (moving_mean.value(), moving_variance.value()))
+                graph = get_default_graph()
+                graph.add_to_collections(updates_collections, update_mean)
+                graph.add_to_collections(updates_collections, update_variance)
+        outputs.set_shape(inputs_shape)
+        if original_shape.ndims == 2:
+            outputs = array_ops.reshape(outputs, array_ops.shape(original_inputs))
+        return _finish(outputs, activation_fn, outputs_collections)
