@@ -55,6 +55,10 @@ NAMESPACES = [
     ("tf.keras.backend", "tfone.keras.backend"),
     ("tf.keras.utils", "tfone.keras.utils"),
     ("tf.keras.datasets", "tfone.keras.datasets"),
+    ("tf.keras.preprocessing", "tfone.keras.preprocessing"),
+    ("tf.keras.preprocessing.sequence", "tfone.keras.preprocessing.sequence"),
+    ("tf.keras.preprocessing.text", "tfone.keras.preprocessing.text"),
+    ("tf.keras.preprocessing.image", "tfone.keras.preprocessing.image"),
     ("viz", "viz"),
 ]
 MODULE_OF = {module: public for public, module in NAMESPACES}

@@ -10,8 +10,8 @@ A model is an ordinary tfone graph (``model.graph``, ``model.inputs``, ``model.o
 ``keras.backend.get_session()``.
 
 The submodules (``layers``, ``models``, ``losses``, ``metrics``, ``optimizers``,
-``callbacks``, ``utils``, ``datasets``, ``backend``, ...) are imported when first used, so
-``import tfone`` stays fast.
+``callbacks``, ``utils``, ``datasets``, ``backend``, ``preprocessing``, ...) are imported when
+first used, so ``import tfone`` stays fast.
 """
 import importlib as _importlib
 
@@ -19,14 +19,14 @@ __version__ = "2.2.4-tf"
 
 _SUBMODULES = ("activations", "backend", "callbacks", "constraints", "datasets", "initializers",
                "layers", "losses", "metrics", "models", "optimizers", "regularizers", "utils",
-               "engine", "saving")
+               "engine", "saving", "preprocessing")
 _NAMES = {"Sequential": "tfone.keras.engine.sequential", "Model": "tfone.keras.engine.training",
           "Input": "tfone.keras.engine.input_layer",
           "InputLayer": "tfone.keras.engine.input_layer"}
 
 __all__ = ["Sequential", "Model", "Input", "InputLayer", "layers", "models", "optimizers",
            "losses", "metrics", "callbacks", "utils", "datasets", "backend", "initializers",
-           "activations", "regularizers", "constraints"]
+           "activations", "regularizers", "constraints", "preprocessing"]
 
 
 def __getattr__(name):
