@@ -739,7 +739,11 @@ class Model(Network):
                 if is_stream:
                     if steps_per_epoch is None or stream_iterator is None:
                         stream_iterator = iter(x)
-                    batches = self._batches_from_iterator(stream_iterator, steps_per_epoch,
+                    # a dataset without steps_per_epoch runs until exhausted; a Sequence-like
+                    # object (e.g. ImageDataGenerator.flow) may be endless: len(x) batches
+                    epoch_steps = steps_per_epoch if steps_per_epoch is not None or \
+                        tu.is_dataset(x) else steps
+                    batches = self._batches_from_iterator(stream_iterator, epoch_steps,
                                                           class_weight)
                 else:
                     batches = self._batches_from_arrays(inputs, targets, weights, batch_size,
