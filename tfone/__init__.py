@@ -23,7 +23,10 @@ from tfone.framework.op_registry import convert_to_tensor, registered_ops  # noq
 from tfone.ops.constant_op import constant  # noqa: F401
 from tfone.ops.array_ops import *  # noqa: F401,F403
 from tfone.ops.math_ops import *  # noqa: F401,F403
-from tfone.ops.state_ops import assign, assign_add, assign_sub  # noqa: F401
+from tfone.ops.state_ops import (  # noqa: F401
+    assign, assign_add, assign_sub, scatter_update, scatter_add, scatter_sub, scatter_nd_update,
+    scatter_nd_add, scatter_nd_sub)
+from tfone.framework.indexed_slices import IndexedSlices  # noqa: F401
 from tfone.ops.variables import *  # noqa: F401,F403
 from tfone.ops.variable_scope import *  # noqa: F401,F403
 from tfone.ops.control_flow_ops import (  # noqa: F401

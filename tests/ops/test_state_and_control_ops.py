@@ -7,7 +7,8 @@ from tfone.ops import control_flow_ops, state_ops
 
 REFERENCE_CHECKED = {"Const", "VariableV2", "Assign", "AssignAdd", "AssignSub",
                      "IsVariableInitialized", "ReportUninitializedVariables",
-                     "AssertVariablesInitialized", "InitializedValue", "NoOp"}
+                     "AssertVariablesInitialized", "InitializedValue", "NoOp", "ScatterUpdate",
+                     "ScatterAdd", "ScatterSub", "ScatterNdUpdate", "ScatterNdAdd", "ScatterNdSub"}
 SHAPE_CHECKED = set(REFERENCE_CHECKED)
 GRADIENT_CHECKED = set()  # none of these ops is differentiable
 
@@ -109,3 +110,106 @@ def test_state_ops_are_not_differentiable():
     x = tf.constant(2.0)
     updated = state_ops.assign(v, x * 3.0)
     assert tf.gradients(updated, x) == [None]
+
+
+# -- scatter ops ---------------------------------------------------------------------------------
+def test_scatter_ops_update_rows_in_place():
+    start = np.arange(12, dtype=np.float32).reshape(4, 3)
+    v = tf.Variable(start, name="v")
+    ops = [tf.scatter_update(v, [3, 0], [[1, 1, 1], [2, 2, 2]]),
+           tf.scatter_add(v, [1, 1, 2], [[1, 1, 1], [10, 10, 10], [5, 5, 5]]),  # repeats add
+           tf.scatter_sub(v, [[0], [2]], 1.0)]                       # 2-D indices, scalar
+    assert [o.op.type for o in ops] == ["ScatterUpdate", "ScatterAdd", "ScatterSub"]
+    assert [o.op.name for o in ops] == ["ScatterUpdate", "ScatterAdd", "ScatterSub"]
+    assert ops[0].op.get_attr("use_locking") and not ops[1].op.get_attr("use_locking")
+    assert all(o.shape.as_list() == [4, 3] and o.dtype == tf.float32 for o in ops)
+    expected = start.copy()
+    expected[[3, 0]] = [[1, 1, 1], [2, 2, 2]]
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        np.testing.assert_array_equal(sess.run(ops[0]), expected)
+        expected[1] += 11
+        expected[2] += 5
+        np.testing.assert_array_equal(sess.run(ops[1]), expected)
+        expected[[0, 2]] -= 1
+        np.testing.assert_array_equal(sess.run(ops[2]), expected)
+        np.testing.assert_array_equal(sess.run(v), expected)         # the variable itself
+        assert sess.run(v).dtype == np.float32
+    with tf.Session() as sess:                      # another session: its own buffer
+        sess.run(v.initializer)
+        np.testing.assert_array_equal(sess.run(v), start)
+
+
+def test_scatter_nd_ops_and_integer_variables():
+    w = tf.Variable(np.zeros((2, 3, 2), np.int32), name="w")
+    add = tf.scatter_nd_add(w, [[1, 2], [1, 2], [0, 0]], [[1, 2], [3, 4], [5, 6]])
+    sub = tf.scatter_nd_sub(w, [[1]], np.ones((1, 3, 2), np.int32))
+    put = tf.scatter_nd_update(w, [[0, 1, 1], [1, 0, 0]], [7, 8])
+    assert [o.op.type for o in (add, sub, put)] == ["ScatterNdAdd", "ScatterNdSub",
+                                                   "ScatterNdUpdate"]
+    with tf.Session() as sess:
+        sess.run(w.initializer)
+        assert sess.run(add).tolist() == [[[5, 6], [0, 0], [0, 0]], [[0, 0], [0, 0], [4, 6]]]
+        assert sess.run(sub).tolist() == [[[5, 6], [0, 0], [0, 0]],
+                                          [[-1, -1], [-1, -1], [3, 5]]]
+        out = sess.run(put)
+        assert out.dtype == np.int32 and out[0, 1, 1] == 7 and out[1, 0, 0] == 8
+
+
+def test_variable_scatter_methods_take_indexed_slices():
+    v = tf.Variable(np.ones((4, 2), np.float32), name="rows")
+    delta = tf.IndexedSlices(tf.constant([[1.0, 2.0], [3.0, 4.0]]), tf.constant([1, 1]),
+                             tf.constant([4, 2]))
+    sub = v.scatter_sub(delta)
+    add = v.scatter_add(tf.IndexedSlices(tf.constant([[5.0, 5.0]]), tf.constant([3])))
+    put = v.scatter_update(tf.IndexedSlices(tf.constant([[0.0, 9.0]]), tf.constant([0])))
+    nd = v.scatter_nd_update([[2, 1]], [-7.0])
+    assert (sub.op.type, add.op.type, put.op.type, nd.op.type) == (
+        "ScatterSub", "ScatterAdd", "ScatterUpdate", "ScatterNdUpdate")
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(sub).tolist() == [[1, 1], [-3, -5], [1, 1], [1, 1]]
+        assert sess.run(add)[3].tolist() == [6, 6]
+        assert sess.run(put)[0].tolist() == [0, 9]
+        assert sess.run(nd)[2].tolist() == [1, -7]
+        # as a tensor, IndexedSlices is its dense form (repeated rows summed), as TF1
+        assert sess.run(tf.convert_to_tensor(delta)).tolist() == [[0, 0], [4, 6], [0, 0],
+                                                                  [0, 0]]
+    with pytest.raises(TypeError, match="not IndexedSlices"):
+        v.scatter_sub(tf.constant([[1.0, 1.0]]))
+    with pytest.raises(ValueError, match="without dense_shape"):
+        tf.convert_to_tensor(tf.IndexedSlices(tf.constant([1.0]), tf.constant([0])))
+
+
+def test_scatter_ops_static_shapes_and_errors():
+    v = tf.Variable(np.zeros((4, 3), np.float32), name="v")
+    assert tf.scatter_update(v, tf.placeholder(tf.int32, [None]),
+                             tf.placeholder(tf.float32, [None, 3])).shape.as_list() == [4, 3]
+    assert tf.scatter_add(v, tf.placeholder(tf.int64),
+                          tf.placeholder(tf.float32)).shape.as_list() == [4, 3]
+    assert tf.scatter_nd_add(v, tf.placeholder(tf.int32, [None, 2]),
+                             tf.placeholder(tf.float32, [None])).shape.as_list() == [4, 3]
+    with pytest.raises(ValueError, match="indices.shape \\+ ref.shape\\[1:\\]"):
+        tf.scatter_update(v, [1], [[1.0, 1.0]])
+    with pytest.raises(ValueError, match="must be <= the rank"):
+        tf.scatter_nd_update(v, [[1, 1, 1]], [1.0])
+    with pytest.raises(ValueError, match="indices.shape\\[:-1\\]"):
+        tf.scatter_nd_update(v, [[1]], [1.0, 2.0, 3.0, 4.0])
+    with pytest.raises(TypeError):
+        tf.scatter_add(v, [1.5], [[1.0, 1.0, 1.0]])          # indices must be integers
+    index = tf.placeholder(tf.int32, [None])
+    rows = tf.placeholder(tf.float32, [None, 3])
+    bad_rows = tf.scatter_add(v, index, rows)
+    bad_nd = tf.scatter_nd_update(v, tf.placeholder(tf.int32, [None, 2]), [1.0])
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="indices\\[1\\] = 4 is not in"):
+            sess.run(bad_rows, {index: [0, 4], rows: np.ones((2, 3))})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="updates.shape"):
+            sess.run(bad_rows, {index: [0, 1], rows: np.ones((3, 3))})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="does not index into"):
+            sess.run(bad_nd, {bad_nd.op.inputs[1]: [[0, 3]]})
+        np.testing.assert_array_equal(sess.run(v), np.zeros((4, 3)))   # nothing written
+    x = tf.placeholder(tf.float32, [4, 3])
+    w = tf.Variable(np.zeros((4, 3), np.float32), name="w")
+    assert tf.gradients(tf.scatter_update(w, [0], x[:1]), x) == [None]   # not differentiable

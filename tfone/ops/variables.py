@@ -163,6 +163,41 @@ class Variable:
         result = state_ops.assign_sub(self._variable, delta, use_locking=use_locking, name=name)
         return result if read_value else result.op
 
+    def _scatter(self, op_type, sparse_delta, use_locking, name):
+        from tfone.framework.indexed_slices import IndexedSlices
+        if not isinstance(sparse_delta, IndexedSlices):
+            raise TypeError("sparse_delta is not IndexedSlices: %s (build one with "
+                            "tf.IndexedSlices(values, indices))" % (sparse_delta,))
+        return state_ops._scatter(op_type, self._variable, sparse_delta.indices,
+                                  sparse_delta.values, use_locking, name)
+
+    def scatter_update(self, sparse_delta, use_locking=False, name=None):
+        """Set the rows ``sparse_delta.indices`` to ``sparse_delta.values`` (an
+        ``IndexedSlices``), in place; returns the new value (tf.scatter_update)."""
+        return self._scatter("ScatterUpdate", sparse_delta, use_locking, name)
+
+    def scatter_add(self, sparse_delta, use_locking=False, name=None):
+        """Add ``sparse_delta.values`` to the rows ``sparse_delta.indices`` (an
+        ``IndexedSlices``), in place; returns the new value (tf.scatter_add)."""
+        return self._scatter("ScatterAdd", sparse_delta, use_locking, name)
+
+    def scatter_sub(self, sparse_delta, use_locking=False, name=None):
+        """Subtract ``sparse_delta.values`` from the rows ``sparse_delta.indices`` (an
+        ``IndexedSlices``), in place; returns the new value (tf.scatter_sub)."""
+        return self._scatter("ScatterSub", sparse_delta, use_locking, name)
+
+    def scatter_nd_update(self, indices, updates, name=None):
+        """tf.scatter_nd_update on this variable."""
+        return state_ops.scatter_nd_update(self._variable, indices, updates, True, name)
+
+    def scatter_nd_add(self, indices, updates, name=None):
+        """tf.scatter_nd_add on this variable."""
+        return state_ops.scatter_nd_add(self._variable, indices, updates, True, name)
+
+    def scatter_nd_sub(self, indices, updates, name=None):
+        """tf.scatter_nd_sub on this variable."""
+        return state_ops.scatter_nd_sub(self._variable, indices, updates, True, name)
+
     def count_params(self):
         return int(np.prod(self.shape.as_list()))
 
