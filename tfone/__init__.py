@@ -49,6 +49,7 @@ from tfone.ops.segment_ops import (  # noqa: F401
     bincount, confusion_matrix)
 from tfone.ops.sort_ops import sort, argsort  # noqa: F401
 from tfone.ops.manip_ops import roll  # noqa: F401
+from tfone.ops.data_flow_ops import dynamic_partition, dynamic_stitch  # noqa: F401
 from tfone.ops.script_ops import py_func, numpy_function  # noqa: F401
 from tfone.ops.numerics import verify_tensor_all_finite  # noqa: F401
 from tfone.ops.tensor_array_ops import TensorArray  # noqa: F401

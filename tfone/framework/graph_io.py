@@ -567,8 +567,9 @@ def _group_inputs(opdef, flat, node_name):
             raise ValueError("Node '%s' (%s) has %d inputs; the op takes %d (%s)." % (
                 node_name, opdef.type, len(flat), len(specs), ", ".join(s.name for s in specs)))
         return list(flat)
-    n_var = len(flat) - (len(specs) - 1)
-    if n_variadic > 1 or n_var < 0:
+    n_fixed = len(specs) - n_variadic
+    n_var = (len(flat) - n_fixed) // n_variadic   # list inputs share one length (TF's N)
+    if n_var < 0 or n_var * n_variadic + n_fixed != len(flat):
         raise ValueError("Node '%s' (%s): cannot match %d inputs to %s"
                          % (node_name, opdef.type, len(flat), [s.name for s in specs]))
     grouped, i = [], 0

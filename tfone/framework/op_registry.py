@@ -302,6 +302,11 @@ def _apply_op_general(opdef, op_type, inputs, attrs, name):
         op_name = scope[:-1]
     else:
         op_name = graph.unique_name(base_name)
+    lengths = {len(v) for v, spec in zip(inputs, specs) if spec.variadic}
+    if len(lengths) > 1:   # several list inputs share one length (TF's attr N)
+        raise ValueError("%s: its list inputs (%s) must have the same length, got %s"
+                         % (op_type, ", ".join(s.name for s in specs if s.variadic),
+                            [len(v) for v, s in zip(inputs, specs) if s.variadic]))
     flat_inputs = _check_input_dtypes(op_type, op_name, inputs, specs)
     try:
         result = opdef.infer(*inputs, **attrs)
@@ -493,9 +498,10 @@ def constant_value(tensor):
 
 
 def _regroup(flat, opdef, op):
-    """Kernel args for ops with a variadic input: the list-valued input is passed as a list."""
-    n_fixed = len(opdef._input_specs) - 1
-    n_var = len(flat) - n_fixed
+    """Kernel args for ops with variadic inputs: each list-valued input is passed as a list
+    (several list inputs have one length, TF's shared ``N``)."""
+    n_lists = sum(1 for spec in opdef._input_specs if spec.variadic)
+    n_var = (len(flat) - (len(opdef._input_specs) - n_lists)) // n_lists
     out, i = [], 0
     for spec in opdef._input_specs:
         if spec.variadic:

@@ -333,7 +333,8 @@ class Plan:
         ref = opdef.ref_inputs
         if not any(s.variadic for s in specs):
             return ", ".join(names[t] for i, t in enumerate(inputs) if i not in ref)
-        n_var = len(inputs) - (len(specs) - 1)
+        n_lists = sum(1 for s in specs if s.variadic)   # list inputs share one length (N)
+        n_var = (len(inputs) - (len(specs) - n_lists)) // n_lists
         parts, i = [], 0
         for spec in specs:
             if spec.variadic:
