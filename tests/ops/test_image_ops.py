@@ -410,6 +410,7 @@ def test_flips_and_transpose():
         np.testing.assert_array_equal(run(fn(BATCH)), batched)
     p = tf.placeholder(tf.float32, [None, 5, 7, 3])
     assert shape_of(tf.image.transpose(p)) == [None, 7, 5, 3]
+    assert tf.image.transpose_image(p, name="t").op.name == "t/transpose"
     assert shape_of(tf.image.flip_left_right(p)) == [None, 5, 7, 3]
     with pytest.raises(ValueError, match="at least three-dimensional"):
         tf.image.flip_left_right(np.zeros((3, 3)))

@@ -668,9 +668,9 @@ def random_flip_up_down(image, seed=None):
     return _random_flip(image, 0, seed, "random_flip_up_down")
 
 
-def transpose_image(image):
+def transpose_image(image, name=None):
     """``image`` (3-D or 4-D) with height and width swapped (a mirror on the diagonal)."""
-    with name_scope(None, "transpose", [image]):
+    with name_scope(name, "transpose", [image]):
         image = convert_to_tensor(image, name="image")
         image = _assert_at_least_3d(image)
         rank = _image_rank(image)

@@ -16,7 +16,8 @@ import tfone
 MODULES = ["", "nn", "train", "losses", "layers", "math", "linalg", "random", "nn.rnn_cell",
            "initializers", "summary", "keras.layers", "keras.optimizers", "keras.losses",
            "keras.activations", "keras.initializers", "keras.backend", "keras.metrics",
-           "keras.regularizers", "keras.callbacks", "keras.models", "keras.utils", "data"]
+           "keras.regularizers", "keras.callbacks", "keras.models", "keras.utils", "data", "image",
+           "keras.preprocessing.sequence", "keras.preprocessing.text", "keras.preprocessing.image"]
 
 # Names a TF1 textbook / course commonly uses (checked for presence in tfone).
 COMMON = """
@@ -104,7 +105,13 @@ IGNORED = {("tf.matrix_diag", "name"), ("tf.matrix_diag_part", "name"),
            # './logs' and 'logs' are the same directory
            ("tf.layers.InputSpec", "args"), ("tf.keras.layers.InputSpec", "args"),
            ("tf.keras.layers.Input", "sparse"), ("tf.keras.layers.InputLayer", "sparse"),
-           ("tf.keras.callbacks.TensorBoard", "log_dir")}
+           ("tf.keras.callbacks.TensorBoard", "log_dir"),
+           # keras_preprocessing 1.1.0 (TF 1.15's Keras) names the text argument `text`; the
+           # `analyzer` and `ignore_class_split` arguments came in later releases
+           ("tf.keras.preprocessing.text.hashing_trick", "args"),
+           ("tf.keras.preprocessing.text.one_hot", "args"),
+           ("tf.keras.preprocessing.text.text_to_word_sequence", "args"),
+           ("tf.keras.preprocessing.image.NumpyArrayIterator", "args")}
 
 
 def resolve(root, dotted):
