@@ -113,6 +113,15 @@ def _zero_state_tensors(state_size, batch_size, dtype):
     return map_structure(get_state_shape, state_size)
 
 
+def _input_depth(inputs_shape, dtype):
+    """The known size of the inputs' last dimension (cells build their kernels from it)."""
+    depth = dimension_value(TensorShape(inputs_shape)[-1])
+    if depth is None:
+        raise ValueError("Expected inputs.shape[-1] to be known, saw shape: %s" % (inputs_shape,))
+    _check_supported_dtypes(dtype)
+    return depth
+
+
 def _check_supported_dtypes(dtype):
     if dtype is None:
         return
@@ -256,11 +265,7 @@ class BasicRNNCell(LayerRNNCell):
         return self._num_units
 
     def build(self, inputs_shape):
-        input_depth = dimension_value(TensorShape(inputs_shape)[-1])
-        if input_depth is None:
-            raise ValueError("Expected inputs.shape[-1] to be known, saw shape: %s"
-                             % (inputs_shape,))
-        _check_supported_dtypes(self.dtype)
+        input_depth = _input_depth(inputs_shape, self.dtype)
         self._kernel = self.add_variable(_WEIGHTS_VARIABLE_NAME,
                                          shape=[input_depth + self._num_units, self._num_units])
         self._bias = self.add_variable(_BIAS_VARIABLE_NAME, shape=[self._num_units],
@@ -304,11 +309,7 @@ class BasicLSTMCell(LayerRNNCell):
         return self._num_units
 
     def build(self, inputs_shape):
-        input_depth = dimension_value(TensorShape(inputs_shape)[-1])
-        if input_depth is None:
-            raise ValueError("Expected inputs.shape[-1] to be known, saw shape: %s"
-                             % (inputs_shape,))
-        _check_supported_dtypes(self.dtype)
+        input_depth = _input_depth(inputs_shape, self.dtype)
         h_depth = self._num_units
         self._kernel = self.add_variable(_WEIGHTS_VARIABLE_NAME,
                                          shape=[input_depth + h_depth, 4 * self._num_units])
@@ -388,11 +389,7 @@ class LSTMCell(LayerRNNCell):
         return self._output_size
 
     def build(self, inputs_shape):
-        input_depth = dimension_value(TensorShape(inputs_shape)[-1])
-        if input_depth is None:
-            raise ValueError("Expected inputs.shape[-1] to be known, saw shape: %s"
-                             % (inputs_shape,))
-        _check_supported_dtypes(self.dtype)
+        input_depth = _input_depth(inputs_shape, self.dtype)
         h_depth = self._num_units if self._num_proj is None else self._num_proj
         self._kernel = self.add_variable(_WEIGHTS_VARIABLE_NAME,
                                          shape=[input_depth + h_depth, 4 * self._num_units],
@@ -480,11 +477,7 @@ class GRUCell(LayerRNNCell):
         return self._num_units
 
     def build(self, inputs_shape):
-        input_depth = dimension_value(TensorShape(inputs_shape)[-1])
-        if input_depth is None:
-            raise ValueError("Expected inputs.shape[-1] to be known, saw shape: %s"
-                             % (inputs_shape,))
-        _check_supported_dtypes(self.dtype)
+        input_depth = _input_depth(inputs_shape, self.dtype)
         self._gate_kernel = self.add_variable(
             "gates/%s" % _WEIGHTS_VARIABLE_NAME,
             shape=[input_depth + self._num_units, 2 * self._num_units],
